@@ -1,0 +1,111 @@
+/**
+ * The plan summary, derived from what the program registered (not from config), so it shows
+ * what `pulumi up` would really create.
+ */
+import { NODE_POOL_LABEL, GPU_POOL, SYSTEM_POOL } from "../components/cluster";
+import { EKS_CONTROL_PLANE_USD_PER_HOUR, GPU_INSTANCE_TYPES, NAT_GATEWAY_USD_PER_HOUR, PRICE_REGION, PRICE_SOURCE, SYSTEM_INSTANCE_TYPES } from "../stacks/instances";
+import { RecordedResource } from "./mocks";
+import { KubernetesObject, kubernetesObjects, podSpecOf, workloadReplicas } from "./objects";
+
+export interface CostBreakdown {
+    gpuNodes: number;
+    systemNodes: number;
+    eksControlPlane: number;
+    natGateways: number;
+}
+
+export interface PlanSummary {
+    stack: string;
+    graph: string;
+    model: string;
+    region: string;
+    gpuInstanceType: string;
+    gpuNodes: number;
+    gpusPerNode: number;
+    /** gpuNodes x gpusPerNode. */
+    gpusProvisioned: number;
+    /** Sum over workloads (not DaemonSets) of replicas x the pod's nvidia.com/gpu limits. */
+    gpusRequested: number;
+    /** gpusRequested / gpusProvisioned (0 when nothing is provisioned). */
+    gpuUtilisation: number;
+    prefillReplicas: number;
+    decodeReplicas: number;
+    systemInstanceType: string;
+    systemNodes: number;
+    resourceCount: number;
+    kubernetesObjects: number;
+    helmReleases: number;
+    /** On-demand USD per hour. */
+    hourlyCostUsd: number;
+    costBreakdown: CostBreakdown;
+    priceRegion: string;
+    priceSource: string;
+}
+
+interface NodeGroupInputs {
+    instanceTypes?: string[];
+    scalingConfig?: { desiredSize?: number };
+    labels?: Record<string, string>;
+}
+
+function nodeGroup(resources: RecordedResource[], pool: string): { instanceType: string; nodes: number } {
+    const group = resources.find((r) => r.type === "eks:index:ManagedNodeGroup" && (r.inputs as NodeGroupInputs).labels?.[NODE_POOL_LABEL] === pool);
+    const inputs = (group?.inputs ?? {}) as NodeGroupInputs;
+    return { instanceType: inputs.instanceTypes?.[0] ?? "", nodes: inputs.scalingConfig?.desiredSize ?? 0 };
+}
+
+/** nvidia.com/gpu limits of one pod of the workload. */
+export function podGpuLimit(object: KubernetesObject): number {
+    const containers = podSpecOf(object)?.containers ?? [];
+    return containers.reduce((sum, c) => sum + Number(c.resources?.limits?.["nvidia.com/gpu"] ?? 0), 0);
+}
+
+function replicasOfRole(objects: KubernetesObject[], role: string): number {
+    return objects
+        .filter((o) => o.metadata?.labels?.["app.kubernetes.io/component"] === role && podGpuLimit(o) > 0)
+        .reduce((sum, o) => sum + workloadReplicas(o), 0);
+}
+
+const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+export function summarize(stack: string, projectConfig: { graph: string; model: string }, region: string, resources: RecordedResource[]): PlanSummary {
+    const objects = kubernetesObjects(resources);
+    const gpu = nodeGroup(resources, GPU_POOL);
+    const system = nodeGroup(resources, SYSTEM_POOL);
+    const gpuType = GPU_INSTANCE_TYPES[gpu.instanceType];
+    const systemType = SYSTEM_INSTANCE_TYPES[system.instanceType];
+    const gpusPerNode = gpuType?.gpus ?? 0;
+    const gpusProvisioned = gpu.nodes * gpusPerNode;
+    const gpusRequested = objects
+        .filter((o) => o.kind !== "DaemonSet")
+        .reduce((sum, o) => sum + workloadReplicas(o) * podGpuLimit(o), 0);
+    const costBreakdown: CostBreakdown = {
+        gpuNodes: round(gpu.nodes * (gpuType?.hourlyUsd ?? 0)),
+        systemNodes: round(system.nodes * (systemType?.hourlyUsd ?? 0)),
+        eksControlPlane: round(resources.filter((r) => r.type === "eks:index:Cluster").length * EKS_CONTROL_PLANE_USD_PER_HOUR),
+        natGateways: round(resources.filter((r) => r.type === "aws:ec2/natGateway:NatGateway").length * NAT_GATEWAY_USD_PER_HOUR),
+    };
+    return {
+        stack,
+        graph: projectConfig.graph,
+        model: projectConfig.model,
+        region,
+        gpuInstanceType: gpu.instanceType,
+        gpuNodes: gpu.nodes,
+        gpusPerNode,
+        gpusProvisioned,
+        gpusRequested,
+        gpuUtilisation: gpusProvisioned === 0 ? 0 : round(gpusRequested / gpusProvisioned),
+        prefillReplicas: replicasOfRole(objects, "prefill"),
+        decodeReplicas: replicasOfRole(objects, "decode"),
+        systemInstanceType: system.instanceType,
+        systemNodes: system.nodes,
+        resourceCount: resources.length,
+        kubernetesObjects: objects.length,
+        helmReleases: resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").length,
+        hourlyCostUsd: round(Object.values(costBreakdown).reduce((a, b) => a + b, 0)),
+        costBreakdown,
+        priceRegion: PRICE_REGION,
+        priceSource: PRICE_SOURCE,
+    };
+}

@@ -1,0 +1,118 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CpuInstanceType, GpuInstanceType, SYSTEM_INSTANCE_TYPES } from "./instances";
+import { parseConfig } from "./parse";
+import { ConfigValues } from "./schema";
+import * as v from "./validate";
+
+/** Config after validation, with the values the program derives from it. */
+export interface StackConfig extends Omit<ConfigValues, "hfToken" | "gpuNodeCount"> {
+    project: string;
+    stack: string;
+    region: string;
+    /** EKS cluster name: `<project>-<stack>`, known before `pulumi up`. */
+    clusterName: string;
+    gpu: GpuInstanceType;
+    system: CpuInstanceType;
+    /** GPUs of one prefill/decode pod (= tensorParallelSize). */
+    gpusPerPod: number;
+    /** Prefill + decode pods. */
+    gpuPods: number;
+    /** Worker pods one GPU node holds. */
+    podsPerGpuNode: number;
+    /** GPU nodes: gpuNodeCount when set, otherwise just enough for the GPU pods. */
+    gpuNodeCount: number;
+    gpuNodeCountDerived: boolean;
+    /** EFA devices given to each worker pod (0 without EFA): the node's devices shared out. */
+    efaDevicesPerPod: number;
+    /** etcd and NATS are deployed (graph dynamo, or dynamoInfra). */
+    deployDynamoInfra: boolean;
+    /** A new VPC is created (no vpcId). */
+    createVpc: boolean;
+    /** Whether hfToken is set; its value only travels as a secret Output. */
+    hfTokenSet: boolean;
+}
+
+/** How the program is run: `pulumi up` calls it with none, the offline plan with `offline`. */
+export interface ProgramOptions {
+    /** Set by the offline plan: a missing hfToken is reported, not fatal. */
+    offline?: boolean;
+}
+
+export interface StackContext {
+    project: string;
+    stack: string;
+    region: string | undefined;
+}
+
+/**
+ * Parses, validates and derives the stack config from the raw strings of the project namespace.
+ * Pure: throws a ConfigError (a pulumi.RunError) on the first invalid key.
+ */
+export function resolveStackConfig(raw: Readonly<Record<string, string>>, context: StackContext): StackConfig {
+    const values = parseConfig(raw);
+    v.validateRanges(values);
+    const region = v.validateRegion(context.region);
+    v.validateModel(values.model);
+    v.validateReplicas(values.prefillReplicas, values.decodeReplicas);
+    const gpu = v.validateGpuInstanceType(values.gpuInstanceType);
+    v.validateSystemInstanceType(values.systemInstanceType);
+    v.validateTensorParallelSize(values.tensorParallelSize, values.gpuInstanceType, gpu);
+    v.validateBlockSize(values.blockSize);
+
+    const gpusPerPod = values.tensorParallelSize;
+    const gpuPods = values.prefillReplicas + values.decodeReplicas;
+    const podsPerGpuNode = Math.floor(gpu.gpus / gpusPerPod);
+    v.validateGpuNodeCount(values.gpuNodeCount, gpuPods, gpusPerPod, values.gpuInstanceType, gpu);
+    v.validateEfa(values.efa, values.gpuInstanceType, gpu, podsPerGpuNode);
+    v.validateWorkerResources(values.workerCpu, values.workerMemory, values.gpuInstanceType, gpu, podsPerGpuNode);
+
+    const deployDynamoInfra = values.graph === "dynamo" || values.dynamoInfra;
+    v.validateSystemNodeCount(values.systemNodeCount, deployDynamoInfra);
+    v.validateNetwork(values, region);
+    v.validateAccess(values.adminRoleArns, values.apiPublicAccessCidrs);
+    v.validateEndpoint(values.endpointScheme, values.endpointAllowedCidrs);
+
+    const { hfToken, gpuNodeCount, ...rest } = values;
+    return {
+        ...rest,
+        project: context.project,
+        stack: context.stack,
+        region,
+        clusterName: `${context.project}-${context.stack}`,
+        gpu,
+        system: SYSTEM_INSTANCE_TYPES[values.systemInstanceType],
+        gpusPerPod,
+        gpuPods,
+        podsPerGpuNode,
+        gpuNodeCount: gpuNodeCount ?? Math.ceil(gpuPods / podsPerGpuNode),
+        gpuNodeCountDerived: gpuNodeCount === undefined,
+        efaDevicesPerPod: values.efa ? Math.floor(gpu.maxEfaDevices / podsPerGpuNode) : 0,
+        deployDynamoInfra,
+        createVpc: values.vpcId === "",
+        hfTokenSet: hfToken !== "",
+    };
+}
+
+/** The raw strings of this project's config namespace, as `pulumi up` passes them. */
+export function projectConfigStrings(project: string): Record<string, string> {
+    const prefix = `${project}:`;
+    const raw: Record<string, string> = {};
+    for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
+        if (fullKey.startsWith(prefix)) {
+            raw[fullKey.slice(prefix.length)] = value;
+        }
+    }
+    return raw;
+}
+
+/** Reads and validates the running stack's config. The only place that reads pulumi.Config. */
+export function loadStackConfig(): { config: StackConfig; hfToken: pulumi.Output<string> | undefined } {
+    const project = pulumi.getProject();
+    const config = resolveStackConfig(projectConfigStrings(project), {
+        project,
+        stack: pulumi.getStack(),
+        region: new pulumi.Config("aws").get("region"),
+    });
+    const hfToken = config.hfTokenSet ? new pulumi.Config().requireSecret("hfToken") : undefined;
+    return { config, hfToken };
+}

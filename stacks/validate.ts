@@ -1,0 +1,218 @@
+/**
+ * Validation of stack config: small pure functions, each throwing a ConfigError whose one-line
+ * message names the key, the bad value and what is allowed. `validateConfig` runs them all,
+ * before the program registers any resource.
+ */
+import { allocatableCpuMillis, allocatableMemoryMiB } from "./capacity";
+import { ConfigError } from "./errors";
+import { GPU_INSTANCE_TYPES, GpuInstanceType, SYSTEM_INSTANCE_TYPES } from "./instances";
+import { parseCpuMillis, parseMemoryMiB } from "./quantity";
+import { BLOCK_SIZES, CONFIG_KEYS, CONFIG_SCHEMA, ConfigValues, TENSOR_PARALLEL_SIZES } from "./schema";
+
+const MODEL_ID = /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)?$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
+const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
+const IAM_PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+
+/** Every key's own range: allowed strings and integer bounds from the schema. */
+export function validateRanges(values: ConfigValues): void {
+    for (const key of CONFIG_KEYS) {
+        const spec = CONFIG_SCHEMA[key];
+        const value = values[key];
+        if (spec.type === "integer" && value !== undefined) {
+            const n = value as number;
+            if (!Number.isInteger(n) || n < spec.min || n > spec.max) {
+                throw new ConfigError(key, value, `must be an integer from ${spec.min} to ${spec.max}.`);
+            }
+        }
+        if (spec.type === "string" && "allowed" in spec && !(spec.allowed as readonly string[]).includes(value as string)) {
+            throw new ConfigError(key, value, `must be one of: ${spec.allowed.join(", ")}.`);
+        }
+    }
+}
+
+export function validateModel(model: string): void {
+    if (model.trim() === "" || !MODEL_ID.test(model) || model.length > 96) {
+        throw new ConfigError("model", model, "must be a Hugging Face model id such as 'meta-llama/Llama-3.1-8B-Instruct'.");
+    }
+}
+
+export function validateReplicas(prefillReplicas: number, decodeReplicas: number): void {
+    if ((prefillReplicas === 0) !== (decodeReplicas === 0)) {
+        const key = prefillReplicas === 0 ? "prefillReplicas" : "decodeReplicas";
+        throw new ConfigError(key, 0, "a prefill/decode graph needs at least 1 prefill and 1 decode pod; set both to 0 to park the graph.");
+    }
+}
+
+export function validateGpuInstanceType(gpuInstanceType: string): GpuInstanceType {
+    const gpu = GPU_INSTANCE_TYPES[gpuInstanceType];
+    if (!gpu) {
+        throw new ConfigError("gpuInstanceType", gpuInstanceType, `must be one of: ${Object.keys(GPU_INSTANCE_TYPES).join(", ")}.`);
+    }
+    return gpu;
+}
+
+export function validateSystemInstanceType(systemInstanceType: string): void {
+    if (!SYSTEM_INSTANCE_TYPES[systemInstanceType]) {
+        throw new ConfigError("systemInstanceType", systemInstanceType, `must be one of: ${Object.keys(SYSTEM_INSTANCE_TYPES).join(", ")}.`);
+    }
+}
+
+export function validateTensorParallelSize(tensorParallelSize: number, gpuInstanceType: string, gpu: GpuInstanceType): void {
+    if (!(TENSOR_PARALLEL_SIZES as readonly number[]).includes(tensorParallelSize) || tensorParallelSize > gpu.gpus) {
+        throw new ConfigError("tensorParallelSize", tensorParallelSize,
+            `must be one of ${TENSOR_PARALLEL_SIZES.filter((n) => n <= gpu.gpus).join(", ")} on ${gpuInstanceType} (${gpu.gpus} GPU per node).`);
+    }
+}
+
+export function validateBlockSize(blockSize: number): void {
+    if (!(BLOCK_SIZES as readonly number[]).includes(blockSize)) {
+        throw new ConfigError("blockSize", blockSize, `must be one of: ${BLOCK_SIZES.join(", ")}.`);
+    }
+}
+
+/** GPU pods against the GPUs of a fixed node count. */
+export function validateGpuNodeCount(gpuNodeCount: number | undefined, gpuPods: number, gpusPerPod: number, gpuInstanceType: string, gpu: GpuInstanceType): void {
+    if (gpuNodeCount === undefined) {
+        return;
+    }
+    const podsPerNode = Math.floor(gpu.gpus / gpusPerPod);
+    const needed = Math.ceil(gpuPods / podsPerNode);
+    if (gpuNodeCount < needed) {
+        throw new ConfigError("gpuNodeCount", gpuNodeCount,
+            `${gpuPods} GPU pods x ${gpusPerPod} GPU do not fit on ${gpuNodeCount} x ${gpuInstanceType} (${gpuNodeCount * gpu.gpus} GPUs); ` +
+            `set gpuNodeCount to at least ${needed}, unset it to derive it, or lower prefillReplicas/decodeReplicas.`);
+    }
+}
+
+export function validateEfa(efa: boolean, gpuInstanceType: string, gpu: GpuInstanceType, podsPerNode: number): void {
+    if (!efa) {
+        return;
+    }
+    if (gpu.maxEfaDevices === 0) {
+        const withEfa = Object.entries(GPU_INSTANCE_TYPES).filter(([, t]) => t.maxEfaDevices > 0).map(([name]) => name);
+        throw new ConfigError("efa", efa, `${gpuInstanceType} has no EFA; set efa=false or use one of: ${withEfa.join(", ")}.`);
+    }
+    if (gpu.maxEfaDevices < podsPerNode) {
+        throw new ConfigError("efa", efa,
+            `${gpuInstanceType} has ${gpu.maxEfaDevices} EFA device(s) for ${podsPerNode} GPU pods per node and each pod needs its own; ` +
+            `raise tensorParallelSize to ${Math.ceil(gpu.gpus / gpu.maxEfaDevices)} or set efa=false.`);
+    }
+}
+
+/** Each worker's CPU/memory request against what one GPU node leaves when it is full of workers. */
+export function validateWorkerResources(workerCpu: string, workerMemory: string, gpuInstanceType: string, gpu: GpuInstanceType, podsPerNode: number): void {
+    const cpu = parseCpuMillis(workerCpu);
+    if (cpu === undefined || cpu <= 0) {
+        throw new ConfigError("workerCpu", workerCpu, "must be a positive CPU quantity such as '22' or '3500m'.");
+    }
+    const memory = parseMemoryMiB(workerMemory);
+    if (memory === undefined || memory < 1024) {
+        throw new ConfigError("workerMemory", workerMemory, "must be a memory quantity of at least 1Gi, such as '100Gi'.");
+    }
+    const cpuLeft = allocatableCpuMillis(gpu);
+    if (cpu * podsPerNode > cpuLeft) {
+        throw new ConfigError("workerCpu", workerCpu,
+            `${podsPerNode} worker pod(s) per ${gpuInstanceType} node need ${(cpu * podsPerNode) / 1000} CPU but the node has about ${Math.floor(cpuLeft) / 1000} allocatable; ` +
+            `use at most ${Math.floor(cpuLeft / podsPerNode)}m.`);
+    }
+    const memoryLeft = allocatableMemoryMiB(gpu);
+    if (memory * podsPerNode > memoryLeft) {
+        throw new ConfigError("workerMemory", workerMemory,
+            `${podsPerNode} worker pod(s) per ${gpuInstanceType} node need ${Math.ceil(memory * podsPerNode)}Mi but the node has about ${memoryLeft}Mi allocatable; ` +
+            `use at most ${Math.floor(memoryLeft / podsPerNode)}Mi.`);
+    }
+}
+
+export function validateSystemNodeCount(systemNodeCount: number, deployDynamoInfra: boolean): void {
+    if (deployDynamoInfra && systemNodeCount < 3) {
+        throw new ConfigError("systemNodeCount", systemNodeCount,
+            "etcd and NATS run 3 members on 3 different system nodes (graph=dynamo or dynamoInfra=true): use at least 3.");
+    }
+}
+
+export function validateRegion(region: string | undefined): string {
+    if (!region || !REGION.test(region)) {
+        throw new ConfigError("aws:region", region, "must be an AWS region such as 'us-east-1' (pulumi config set aws:region us-east-1).");
+    }
+    return region;
+}
+
+export function validateCidr(key: string, cidr: string, minPrefix = 0, maxPrefix = 32): void {
+    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+    const octets = match ? match.slice(1, 5).map(Number) : [];
+    const prefix = match ? Number(match[5]) : -1;
+    if (!match || octets.some((o) => o > 255) || prefix < minPrefix || prefix > maxPrefix) {
+        throw new ConfigError(key, cidr, `must be an IPv4 CIDR such as '10.0.0.0/16' with a prefix from /${minPrefix} to /${maxPrefix}.`);
+    }
+    const address = octets.reduce((acc, o) => acc * 256 + o, 0);
+    if (prefix < 32 && address % 2 ** (32 - prefix) !== 0) {
+        throw new ConfigError(key, cidr, `has host bits set; the network address for /${prefix} is required.`);
+    }
+}
+
+export function validateNetwork(values: Pick<ConfigValues, "vpcId" | "privateSubnetIds" | "publicSubnetIds" | "vpcCidr" | "availabilityZones" | "gpuAvailabilityZone" | "endpointScheme">, region: string): void {
+    const zonePattern = new RegExp(`^${region}[a-z]$`);
+    if (!zonePattern.test(values.gpuAvailabilityZone)) {
+        throw new ConfigError("gpuAvailabilityZone", values.gpuAvailabilityZone, `must be an availability zone of ${region}, such as '${region}a'.`);
+    }
+    if (values.vpcId === "") {
+        if (values.privateSubnetIds.length > 0 || values.publicSubnetIds.length > 0) {
+            const key = values.privateSubnetIds.length > 0 ? "privateSubnetIds" : "publicSubnetIds";
+            throw new ConfigError(key, values[key], "subnet ids need vpcId; without vpcId the program creates the VPC and its subnets.");
+        }
+        validateCidr("vpcCidr", values.vpcCidr, 16, 20);
+        const zones = values.availabilityZones;
+        if (zones.length < 2 || zones.length > 4 || new Set(zones).size !== zones.length || !zones.every((z) => zonePattern.test(z))) {
+            throw new ConfigError("availabilityZones", zones, `must list 2 to 4 distinct availability zones of ${region}, such as ["${region}a","${region}b"].`);
+        }
+        if (!zones.includes(values.gpuAvailabilityZone)) {
+            throw new ConfigError("gpuAvailabilityZone", values.gpuAvailabilityZone, `must be one of availabilityZones: ${zones.join(", ")}.`);
+        }
+        return;
+    }
+    if (!VPC_ID.test(values.vpcId)) {
+        throw new ConfigError("vpcId", values.vpcId, "must be a VPC id such as 'vpc-0123456789abcdef0', or empty to create a VPC.");
+    }
+    if (values.privateSubnetIds.length < 2 || !values.privateSubnetIds.every((id) => SUBNET_ID.test(id))) {
+        throw new ConfigError("privateSubnetIds", values.privateSubnetIds, "with vpcId, must list at least 2 subnet ids (subnet-...) in different availability zones.");
+    }
+    if (!values.publicSubnetIds.every((id) => SUBNET_ID.test(id))) {
+        throw new ConfigError("publicSubnetIds", values.publicSubnetIds, "must list subnet ids (subnet-...).");
+    }
+    if (values.endpointScheme === "internet-facing" && values.publicSubnetIds.length === 0) {
+        throw new ConfigError("publicSubnetIds", values.publicSubnetIds, "an internet-facing endpoint in an existing VPC needs public subnets.");
+    }
+}
+
+export function validateAccess(adminRoleArns: string[], apiPublicAccessCidrs: string[]): void {
+    for (const arn of adminRoleArns) {
+        if (!IAM_PRINCIPAL_ARN.test(arn)) {
+            throw new ConfigError("adminRoleArns", arn, "must be IAM role or user ARNs such as 'arn:aws:iam::123456789012:role/Admin'.");
+        }
+    }
+    if (apiPublicAccessCidrs.length === 0) {
+        throw new ConfigError("apiPublicAccessCidrs", apiPublicAccessCidrs, "must list at least one CIDR: pulumi needs to reach the cluster API.");
+    }
+    apiPublicAccessCidrs.forEach((cidr) => validateCidr("apiPublicAccessCidrs", cidr));
+}
+
+export function validateEndpoint(endpointScheme: string, endpointAllowedCidrs: string[]): void {
+    endpointAllowedCidrs.forEach((cidr) => validateCidr("endpointAllowedCidrs", cidr));
+    if (endpointScheme === "internet-facing" && endpointAllowedCidrs.length === 0) {
+        throw new ConfigError("endpointAllowedCidrs", endpointAllowedCidrs, "an internet-facing endpoint needs a client allowlist, such as [\"203.0.113.0/24\"].");
+    }
+}
+
+/** Model families whose weights Hugging Face only serves to accounts that accepted the licence. */
+export const GATED_MODEL_PREFIXES = ["meta-llama/", "google/gemma", "mistralai/"];
+
+/** The problem with a gated model and no token, or undefined. */
+export function hfTokenProblem(model: string, hfTokenSet: boolean): string | undefined {
+    if (hfTokenSet || !GATED_MODEL_PREFIXES.some((prefix) => model.startsWith(prefix))) {
+        return undefined;
+    }
+    return `Config 'hfToken' is unset but model ${JSON.stringify(model)} is gated on Hugging Face: ` +
+        "pulumi up needs it (pulumi config set --secret hfToken hf_...); the offline plan works without it.";
+}
