@@ -49,7 +49,8 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly kubeconfig: pulumi.Output<string>;
     public readonly provider: k8s.Provider;
     public readonly oidcProviderArn: pulumi.Output<string>;
-    public readonly oidcProviderUrl: pulumi.Output<string>;
+    /** OIDC issuer without `https://`, for IRSA trust policies. */
+    public readonly oidcIssuer: pulumi.Output<string>;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pd-serving:cluster:Cluster", name, {}, opts);
@@ -98,7 +99,7 @@ export class Cluster extends pulumi.ComponentResource {
         this.clusterName = pulumi.output(args.clusterName);
         this.kubeconfig = pulumi.secret(this.eksCluster.kubeconfigJson);
         this.oidcProviderArn = this.eksCluster.oidcProviderArn;
-        this.oidcProviderUrl = this.eksCluster.oidcProviderUrl;
+        this.oidcIssuer = this.eksCluster.oidcIssuer;
         this.provider = new k8s.Provider(`${name}-k8s`, {
             kubeconfig: this.kubeconfig,
             enableServerSideApply: true,

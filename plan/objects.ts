@@ -3,9 +3,13 @@ import { RecordedResource } from "./mocks";
 
 export interface Container {
     name: string;
+    command?: string[];
+    args?: string[];
+    env?: { name: string; value?: string }[];
     resources?: { limits?: Record<string, string | number>; requests?: Record<string, string | number> };
 }
 export interface PodSpec {
+    nodeSelector?: Record<string, string>;
     containers: Container[];
     initContainers?: Container[];
 }

@@ -32,6 +32,11 @@ export interface PlanSummary {
     decodeReplicas: number;
     systemInstanceType: string;
     systemNodes: number;
+    /**
+     * Hub downloads of the model in one deploy, read off the manifests: pods whose containers name
+     * the model without HF_HUB_OFFLINE=1, counted per running pod (a DaemonSet once per node it selects).
+     */
+    modelDownloadsPerDeploy: number;
     resourceCount: number;
     kubernetesObjects: number;
     helmReleases: number;
@@ -64,6 +69,27 @@ function replicasOfRole(objects: KubernetesObject[], role: string): number {
     return objects
         .filter((o) => o.metadata?.labels?.["app.kubernetes.io/component"] === role && podGpuLimit(o) > 0)
         .reduce((sum, o) => sum + workloadReplicas(o), 0);
+}
+
+/** Whether a pod template has a container that names the model and may reach the hub. */
+export function reachesHub(object: KubernetesObject, model: string): boolean {
+    const spec = podSpecOf(object);
+    const containers = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
+    return containers.some((c) => {
+        const env = c.env ?? [];
+        const offline = env.some((e) => e.name === "HF_HUB_OFFLINE" && e.value === "1");
+        const text = JSON.stringify([c.command ?? [], c.args ?? [], env.map((e) => e.value ?? "")]);
+        return !offline && text.includes(model);
+    });
+}
+
+/** Pods of a workload at once; a DaemonSet runs one per node of the pool it selects. */
+function runningPods(object: KubernetesObject, nodesPerPool: Record<string, number>): number {
+    if (object.kind === "DaemonSet") {
+        const pool = podSpecOf(object)?.nodeSelector?.[NODE_POOL_LABEL];
+        return pool ? nodesPerPool[pool] ?? 0 : Object.values(nodesPerPool).reduce((a, b) => a + b, 0);
+    }
+    return workloadReplicas(object);
 }
 
 const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -100,6 +126,9 @@ export function summarize(stack: string, projectConfig: { graph: string; model: 
         decodeReplicas: replicasOfRole(objects, "decode"),
         systemInstanceType: system.instanceType,
         systemNodes: system.nodes,
+        modelDownloadsPerDeploy: objects
+            .filter((o) => reachesHub(o, projectConfig.model))
+            .reduce((sum, o) => sum + runningPods(o, { [GPU_POOL]: gpu.nodes, [SYSTEM_POOL]: system.nodes }), 0),
         resourceCount: resources.length,
         kubernetesObjects: objects.length,
         helmReleases: resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").length,

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CpuInstanceType, GpuInstanceType, SYSTEM_INSTANCE_TYPES } from "./instances";
 import { parseConfig } from "./parse";
+import { parseMemoryMiB } from "./quantity";
 import { ConfigValues } from "./schema";
 import * as v from "./validate";
 
@@ -24,6 +25,10 @@ export interface StackConfig extends Omit<ConfigValues, "hfToken" | "gpuNodeCoun
     gpuNodeCountDerived: boolean;
     /** EFA devices given to each worker pod (0 without EFA): the node's devices shared out. */
     efaDevicesPerPod: number;
+    /** hugepages-2Mi (MiB) per worker pod with EFA: the node's pre-allocated pages shared out. */
+    hugepagesPerPodMi: number;
+    /** /dev/shm of a worker pod: a quarter of its memory, at most 16Gi (it counts against the limit). */
+    sharedMemory: string;
     /** etcd and NATS are deployed (graph dynamo, or dynamoInfra). */
     deployDynamoInfra: boolean;
     /** A new VPC is created (no vpcId). */
@@ -36,6 +41,20 @@ export interface StackConfig extends Omit<ConfigValues, "hfToken" | "gpuNodeCoun
 export interface ProgramOptions {
     /** Set by the offline plan: a missing hfToken is reported, not fatal. */
     offline?: boolean;
+}
+
+/** 2 MiB huge pages AL2023 pre-allocates on EFA-capable instances (EKS user guide, node-efa). */
+export const NODE_HUGEPAGES_2MI = 5128;
+
+/** The node's huge pages shared among its worker pods, in 64 MiB steps, at most 5Gi a pod. */
+export function hugepagesPerPodMi(podsPerNode: number): number {
+    return Math.min(5120, Math.floor((NODE_HUGEPAGES_2MI * 2) / podsPerNode / 64) * 64);
+}
+
+/** A quarter of the pod's memory, at most 16Gi: /dev/shm counts against the memory limit. */
+export function sharedMemorySize(workerMemory: string): string {
+    const mi = Math.min(16384, Math.floor((parseMemoryMiB(workerMemory) ?? 0) / 4));
+    return mi % 1024 === 0 ? `${mi / 1024}Gi` : `${mi}Mi`;
 }
 
 export interface StackContext {
@@ -64,6 +83,7 @@ export function resolveStackConfig(raw: Readonly<Record<string, string>>, contex
     const podsPerGpuNode = Math.floor(gpu.gpus / gpusPerPod);
     v.validateGpuNodeCount(values.gpuNodeCount, gpuPods, gpusPerPod, values.gpuInstanceType, gpu);
     v.validateEfa(values.efa, values.gpuInstanceType, gpu, podsPerGpuNode);
+    v.validateEfaImageRegion(values.efa, values.graph, region);
     v.validateWorkerResources(values.workerCpu, values.workerMemory, values.gpuInstanceType, gpu, podsPerGpuNode);
 
     const deployDynamoInfra = values.graph === "dynamo" || values.dynamoInfra;
@@ -87,6 +107,8 @@ export function resolveStackConfig(raw: Readonly<Record<string, string>>, contex
         gpuNodeCount: gpuNodeCount ?? Math.ceil(gpuPods / podsPerGpuNode),
         gpuNodeCountDerived: gpuNodeCount === undefined,
         efaDevicesPerPod: values.efa ? Math.floor(gpu.maxEfaDevices / podsPerGpuNode) : 0,
+        hugepagesPerPodMi: values.efa ? hugepagesPerPodMi(podsPerGpuNode) : 0,
+        sharedMemory: sharedMemorySize(values.workerMemory),
         deployDynamoInfra,
         createVpc: values.vpcId === "",
         hfTokenSet: hfToken !== "",

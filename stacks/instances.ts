@@ -25,19 +25,21 @@ export interface GpuInstanceType {
     memoryGiB: number;
     /** EFA network interfaces the instance supports; 0 = no EFA. */
     maxEfaDevices: number;
+    /** GPUDirect RDMA over EFA (p4d/p5 family): NIXL/libfabric read GPU memory directly. */
+    gpuDirectRdma: boolean;
     /** Instance-store NVMe that nodeadm can assemble as RAID0 for containerd and kubelet. */
     nvmeInstanceStore: boolean;
     hourlyUsd: number;
 }
 
 export const GPU_INSTANCE_TYPES: Readonly<Record<string, GpuInstanceType>> = {
-    "p5.48xlarge": { gpus: 8, gpuModel: "H100", gpuMemoryMiB: 81920, vcpu: 192, memoryGiB: 2048, maxEfaDevices: 32, nvmeInstanceStore: true, hourlyUsd: 55.04 },
-    "p5en.48xlarge": { gpus: 8, gpuModel: "H200", gpuMemoryMiB: 144384, vcpu: 192, memoryGiB: 2048, maxEfaDevices: 16, nvmeInstanceStore: true, hourlyUsd: 63.296 },
-    "p4d.24xlarge": { gpus: 8, gpuModel: "A100", gpuMemoryMiB: 40960, vcpu: 96, memoryGiB: 1152, maxEfaDevices: 4, nvmeInstanceStore: true, hourlyUsd: 21.957642 },
-    "g6e.xlarge": { gpus: 1, gpuModel: "L40S", gpuMemoryMiB: 45776, vcpu: 4, memoryGiB: 32, maxEfaDevices: 0, nvmeInstanceStore: true, hourlyUsd: 1.861 },
-    "g6e.12xlarge": { gpus: 4, gpuModel: "L40S", gpuMemoryMiB: 45776, vcpu: 48, memoryGiB: 384, maxEfaDevices: 1, nvmeInstanceStore: true, hourlyUsd: 10.49264 },
-    "g6e.48xlarge": { gpus: 8, gpuModel: "L40S", gpuMemoryMiB: 45776, vcpu: 192, memoryGiB: 1536, maxEfaDevices: 4, nvmeInstanceStore: true, hourlyUsd: 30.13118 },
-    "g5.xlarge": { gpus: 1, gpuModel: "A10G", gpuMemoryMiB: 22888, vcpu: 4, memoryGiB: 16, maxEfaDevices: 0, nvmeInstanceStore: true, hourlyUsd: 1.006 },
+    "p5.48xlarge": { gpus: 8, gpuModel: "H100", gpuMemoryMiB: 81920, vcpu: 192, memoryGiB: 2048, maxEfaDevices: 32, gpuDirectRdma: true, nvmeInstanceStore: true, hourlyUsd: 55.04 },
+    "p5en.48xlarge": { gpus: 8, gpuModel: "H200", gpuMemoryMiB: 144384, vcpu: 192, memoryGiB: 2048, maxEfaDevices: 16, gpuDirectRdma: true, nvmeInstanceStore: true, hourlyUsd: 63.296 },
+    "p4d.24xlarge": { gpus: 8, gpuModel: "A100", gpuMemoryMiB: 40960, vcpu: 96, memoryGiB: 1152, maxEfaDevices: 4, gpuDirectRdma: true, nvmeInstanceStore: true, hourlyUsd: 21.957642 },
+    "g6e.xlarge": { gpus: 1, gpuModel: "L40S", gpuMemoryMiB: 45776, vcpu: 4, memoryGiB: 32, maxEfaDevices: 0, gpuDirectRdma: false, nvmeInstanceStore: true, hourlyUsd: 1.861 },
+    "g6e.12xlarge": { gpus: 4, gpuModel: "L40S", gpuMemoryMiB: 45776, vcpu: 48, memoryGiB: 384, maxEfaDevices: 1, gpuDirectRdma: false, nvmeInstanceStore: true, hourlyUsd: 10.49264 },
+    "g6e.48xlarge": { gpus: 8, gpuModel: "L40S", gpuMemoryMiB: 45776, vcpu: 192, memoryGiB: 1536, maxEfaDevices: 4, gpuDirectRdma: false, nvmeInstanceStore: true, hourlyUsd: 30.13118 },
+    "g5.xlarge": { gpus: 1, gpuModel: "A10G", gpuMemoryMiB: 22888, vcpu: 4, memoryGiB: 16, maxEfaDevices: 0, gpuDirectRdma: false, nvmeInstanceStore: true, hourlyUsd: 1.006 },
 };
 
 export interface CpuInstanceType {

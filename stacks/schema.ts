@@ -178,6 +178,7 @@ export const CONFIG_KEYS = Object.keys(CONFIG_SCHEMA) as ConfigKey[];
 type ValueOf<S> = S extends { type: "integer" } ? number
     : S extends { type: "boolean" } ? boolean
     : S extends { type: "array" } ? string[]
+    : S extends { allowed: readonly (infer U)[] } ? U
     : string;
 
 /** Config values after parsing and defaults; `gpuNodeCount` stays undefined when derived. */

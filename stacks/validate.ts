@@ -3,6 +3,7 @@
  * message names the key, the bad value and what is allowed. `validateConfig` runs them all,
  * before the program registers any resource.
  */
+import { DLC_REGIONS } from "../components/images";
 import { allocatableCpuMillis, allocatableMemoryMiB } from "./capacity";
 import { ConfigError } from "./errors";
 import { GPU_INSTANCE_TYPES, GpuInstanceType, SYSTEM_INSTANCE_TYPES } from "./instances";
@@ -98,6 +99,14 @@ export function validateEfa(efa: boolean, gpuInstanceType: string, gpu: GpuInsta
         throw new ConfigError("efa", efa,
             `${gpuInstanceType} has ${gpu.maxEfaDevices} EFA device(s) for ${podsPerNode} GPU pods per node and each pod needs its own; ` +
             `raise tensorParallelSize to ${Math.ceil(gpu.gpus / gpu.maxEfaDevices)} or set efa=false.`);
+    }
+}
+
+/** vllm-router workers on EFA run the AWS Deep Learning Container, hosted in these regions only. */
+export function validateEfaImageRegion(efa: boolean, graph: string, region: string): void {
+    if (efa && graph === "vllm-router" && !(DLC_REGIONS as readonly string[]).includes(region)) {
+        throw new ConfigError("aws:region", region,
+            `efa=true with graph=vllm-router uses the AWS Deep Learning Container for vLLM, published in: ${DLC_REGIONS.join(", ")}; choose one or set efa=false.`);
     }
 }
 
@@ -203,6 +212,20 @@ export function validateEndpoint(endpointScheme: string, endpointAllowedCidrs: s
     if (endpointScheme === "internet-facing" && endpointAllowedCidrs.length === 0) {
         throw new ConfigError("endpointAllowedCidrs", endpointAllowedCidrs, "an internet-facing endpoint needs a client allowlist, such as [\"203.0.113.0/24\"].");
     }
+}
+
+/** Things worth knowing at preview that are not errors. */
+export function configWarnings(config: { model: string; hfTokenSet: boolean; graph: string; efa: boolean }): string[] {
+    const warnings: string[] = [];
+    const tokenProblem = hfTokenProblem(config.model, config.hfTokenSet);
+    if (tokenProblem) {
+        warnings.push(tokenProblem);
+    }
+    if (config.graph === "dynamo" && config.efa) {
+        warnings.push("graph=dynamo with efa=true: the Dynamo 0.7.0 runtime image is not evidenced to carry NIXL's LIBFABRIC plugin, " +
+            "so its workers keep NIXL's UCX backend and KV transfer falls back to TCP; EFA devices stay allocated for parity with vllm-router.");
+    }
+    return warnings;
 }
 
 /** Model families whose weights Hugging Face only serves to accounts that accepted the licence. */

@@ -1,0 +1,37 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Key of the Hugging Face token in its Secret (what huggingface_hub reads as HF_TOKEN). */
+export const HF_TOKEN_KEY = "HF_TOKEN";
+
+export interface ServingNamespaceArgs {
+    /** Namespace of the serving graph, etcd and NATS. */
+    name: string;
+    /** The Hugging Face token, a secret Output; no Secret is created without it. */
+    hfToken?: pulumi.Output<string>;
+}
+
+/** The serving namespace and the Hugging Face token Secret. */
+export class ServingNamespace extends pulumi.ComponentResource {
+    public readonly name: string;
+    public readonly namespace: k8s.core.v1.Namespace;
+    /** Name of the Secret holding HF_TOKEN, when a token was given. */
+    public readonly hfTokenSecretName?: string;
+
+    constructor(name: string, args: ServingNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("pd-serving:platform:ServingNamespace", name, {}, opts);
+        this.name = args.name;
+        this.namespace = new k8s.core.v1.Namespace(name, {
+            metadata: { name: args.name, labels: { "app.kubernetes.io/part-of": "pd-serving" } },
+        }, { parent: this });
+        if (args.hfToken) {
+            this.hfTokenSecretName = "hf-token";
+            new k8s.core.v1.Secret(`${name}-hf-token`, {
+                metadata: { name: this.hfTokenSecretName, namespace: args.name },
+                type: "Opaque",
+                stringData: { [HF_TOKEN_KEY]: pulumi.secret(args.hfToken) },
+            }, { parent: this, dependsOn: [this.namespace] });
+        }
+        this.registerOutputs({});
+    }
+}
