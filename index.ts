@@ -19,6 +19,7 @@ import { ServingNamespace } from "./components/servingNamespace";
 import { Storage } from "./components/storage";
 import { VllmRouterGraph } from "./components/vllmRouterGraph";
 import { ProgramOptions, loadStackConfig } from "./stacks/config";
+import { costEstimate } from "./stacks/cost";
 import { configWarnings, hfTokenProblem } from "./stacks/validate";
 
 /** Namespace of the serving graph, etcd and NATS. */
@@ -151,5 +152,6 @@ export = async function program(options: ProgramOptions = {}) {
         nodeGroupNames: { system: cluster.systemNodeGroupName, gpu: gpuNodes.nodeGroupName },
         gpuInstanceType: config.gpuInstanceType,
         gpuNodeCount: config.gpuNodeCount,
+        costEstimate: costEstimate(config),
     };
 };

@@ -10,6 +10,8 @@ export const ROOT_DISK_CACHE_PATH = "/var/lib/model-cache";
 /** Mount path of the cache in pods; HF_HOME is `<mount>/hf`. */
 export const MODEL_CACHE_MOUNT = "/model-cache";
 const VOLUME_NAME = "model-cache";
+/** Requests of the download (init) container: the pre-flight check budgets them on every GPU node. */
+export const MODEL_CACHE_REQUESTS = { cpuMillis: 250, memoryMiB: 512 };
 
 /** `meta-llama/Llama-3.1-8B-Instruct` -> `.ready-meta-llama--Llama-3.1-8B-Instruct`. */
 export function readyMarker(model: string): string {
@@ -95,7 +97,10 @@ export class ModelCache extends pulumi.ComponentResource {
                                 ...env({ MODEL: args.model, MODEL_CACHE: MODEL_CACHE_MOUNT, READY_MARKER: marker, HF_HOME: hfHome, HF_HUB_DISABLE_TELEMETRY: "1" }),
                                 ...tokenEnv,
                             ],
-                            resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "4Gi" } },
+                            resources: {
+                                requests: { cpu: `${MODEL_CACHE_REQUESTS.cpuMillis}m`, memory: `${MODEL_CACHE_REQUESTS.memoryMiB}Mi` },
+                                limits: { memory: "4Gi" },
+                            },
                             volumeMounts: [{ name: VOLUME_NAME, mountPath: MODEL_CACHE_MOUNT }],
                         }],
                         containers: [{

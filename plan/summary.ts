@@ -3,16 +3,10 @@
  * what `pulumi up` would really create.
  */
 import { NODE_POOL_LABEL, GPU_POOL, SYSTEM_POOL } from "../components/cluster";
-import { EKS_CONTROL_PLANE_USD_PER_HOUR, GPU_INSTANCE_TYPES, NAT_GATEWAY_USD_PER_HOUR, PRICE_REGION, PRICE_SOURCE, SYSTEM_INSTANCE_TYPES } from "../stacks/instances";
+import { CostBreakdown, Fleet, hourlyCost, VcpuQuota, vcpuQuotas } from "../stacks/cost";
+import { GPU_INSTANCE_TYPES, PRICE_REGION, PRICE_SOURCE } from "../stacks/instances";
 import { RecordedResource } from "./mocks";
 import { KubernetesObject, kubernetesObjects, podSpecOf, workloadReplicas } from "./objects";
-
-export interface CostBreakdown {
-    gpuNodes: number;
-    systemNodes: number;
-    eksControlPlane: number;
-    natGateways: number;
-}
 
 export interface PlanSummary {
     stack: string;
@@ -45,6 +39,8 @@ export interface PlanSummary {
     costBreakdown: CostBreakdown;
     priceRegion: string;
     priceSource: string;
+    /** EC2 On-Demand vCPU quotas the nodes need. */
+    vcpuQuotas: VcpuQuota[];
 }
 
 interface NodeGroupInputs {
@@ -99,18 +95,20 @@ export function summarize(stack: string, projectConfig: { graph: string; model: 
     const gpu = nodeGroup(resources, GPU_POOL);
     const system = nodeGroup(resources, SYSTEM_POOL);
     const gpuType = GPU_INSTANCE_TYPES[gpu.instanceType];
-    const systemType = SYSTEM_INSTANCE_TYPES[system.instanceType];
     const gpusPerNode = gpuType?.gpus ?? 0;
     const gpusProvisioned = gpu.nodes * gpusPerNode;
     const gpusRequested = objects
         .filter((o) => o.kind !== "DaemonSet")
         .reduce((sum, o) => sum + workloadReplicas(o) * podGpuLimit(o), 0);
-    const costBreakdown: CostBreakdown = {
-        gpuNodes: round(gpu.nodes * (gpuType?.hourlyUsd ?? 0)),
-        systemNodes: round(system.nodes * (systemType?.hourlyUsd ?? 0)),
-        eksControlPlane: round(resources.filter((r) => r.type === "eks:index:Cluster").length * EKS_CONTROL_PLANE_USD_PER_HOUR),
-        natGateways: round(resources.filter((r) => r.type === "aws:ec2/natGateway:NatGateway").length * NAT_GATEWAY_USD_PER_HOUR),
+    const fleet: Fleet = {
+        gpuInstanceType: gpu.instanceType,
+        gpuNodes: gpu.nodes,
+        systemInstanceType: system.instanceType,
+        systemNodes: system.nodes,
+        clusters: resources.filter((r) => r.type === "eks:index:Cluster").length,
+        natGateways: resources.filter((r) => r.type === "aws:ec2/natGateway:NatGateway").length,
     };
+    const { hourlyCostUsd, costBreakdown } = hourlyCost(fleet);
     return {
         stack,
         graph: projectConfig.graph,
@@ -132,9 +130,10 @@ export function summarize(stack: string, projectConfig: { graph: string; model: 
         resourceCount: resources.length,
         kubernetesObjects: objects.length,
         helmReleases: resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").length,
-        hourlyCostUsd: round(Object.values(costBreakdown).reduce((a, b) => a + b, 0)),
+        hourlyCostUsd,
         costBreakdown,
         priceRegion: PRICE_REGION,
         priceSource: PRICE_SOURCE,
+        vcpuQuotas: vcpuQuotas(fleet),
     };
 }

@@ -1,17 +1,38 @@
+import { MODEL_CACHE_REQUESTS } from "../components/modelCache";
 import { GpuInstanceType } from "./instances";
 
 /**
- * Estimates of what a GPU node leaves to pods. EKS AL2023 nodes reserve CPU for the kubelet
- * (6% of the first core, 1% of the second, 0.5% of the next two, 0.25% of the rest) and memory
- * (255 MiB + 11 MiB per schedulable pod, plus a 100 MiB hard-eviction threshold); the kernel and
- * firmware keep about 5% of the nominal memory. DaemonSets on GPU nodes (aws-node, kube-proxy,
- * EBS CSI node, EKS Pod Identity agent, NVIDIA and EFA device plugins, model cache) are budgeted
- * with DAEMONSET_RESERVE_*.
+ * What a GPU node leaves to worker pods. EKS AL2023 nodes reserve CPU for the kubelet (6% of
+ * the first core, 1% of the second, 0.5% of the next two, 0.25% of the rest) and memory (255 MiB
+ * + 11 MiB per schedulable pod, plus a 100 MiB hard-eviction threshold); the kernel and firmware
+ * keep about 5% of the nominal memory. Then come the DaemonSets on every GPU node.
  */
-export const DAEMONSET_RESERVE_CPU_MILLIS = 600;
-export const DAEMONSET_RESERVE_MEMORY_MIB = 1536;
+export interface DaemonSetRequests {
+    name: string;
+    cpuMillis: number;
+    memoryMiB: number;
+    /** Runs only on EFA node groups. */
+    efaOnly?: boolean;
+}
+
+/**
+ * Requests of the DaemonSets on GPU nodes: EKS's own (aws-node 25m; kube-proxy 100m; EBS CSI
+ * node, three containers of 10m/40Mi) and this program's (model cache download, EFA device
+ * plugin 10m/20Mi; the NVIDIA device plugin requests nothing).
+ */
+export const GPU_NODE_DAEMONSETS: readonly DaemonSetRequests[] = [
+    { name: "aws-node", cpuMillis: 25, memoryMiB: 0 },
+    { name: "kube-proxy", cpuMillis: 100, memoryMiB: 0 },
+    { name: "ebs-csi-node", cpuMillis: 30, memoryMiB: 120 },
+    { name: "model-cache", cpuMillis: MODEL_CACHE_REQUESTS.cpuMillis, memoryMiB: MODEL_CACHE_REQUESTS.memoryMiB },
+    { name: "aws-efa-k8s-device-plugin", cpuMillis: 10, memoryMiB: 20, efaOnly: true },
+];
 const USABLE_MEMORY_FRACTION = 0.95;
 const EVICTION_HARD_MEMORY_MIB = 100;
+
+function daemonSets(efa: boolean): DaemonSetRequests[] {
+    return GPU_NODE_DAEMONSETS.filter((d) => efa || !d.efaOnly);
+}
 
 function maxPodsEstimate(gpu: GpuInstanceType): number {
     return gpu.vcpu <= 8 ? 58 : 110;
@@ -27,12 +48,14 @@ export function kubeReservedCpuMillis(vcpu: number): number {
 }
 
 /** CPU (millicores) a GPU node leaves to the serving pods. */
-export function allocatableCpuMillis(gpu: GpuInstanceType): number {
-    return gpu.vcpu * 1000 - kubeReservedCpuMillis(gpu.vcpu) - DAEMONSET_RESERVE_CPU_MILLIS;
+export function allocatableCpuMillis(gpu: GpuInstanceType, efa: boolean): number {
+    const daemons = daemonSets(efa).reduce((sum, d) => sum + d.cpuMillis, 0);
+    return gpu.vcpu * 1000 - kubeReservedCpuMillis(gpu.vcpu) - daemons;
 }
 
 /** Memory (MiB) a GPU node leaves to the serving pods. */
-export function allocatableMemoryMiB(gpu: GpuInstanceType): number {
+export function allocatableMemoryMiB(gpu: GpuInstanceType, efa: boolean): number {
     const kubeReserved = 255 + 11 * maxPodsEstimate(gpu);
-    return Math.floor(gpu.memoryGiB * 1024 * USABLE_MEMORY_FRACTION - kubeReserved - EVICTION_HARD_MEMORY_MIB - DAEMONSET_RESERVE_MEMORY_MIB);
+    const daemons = daemonSets(efa).reduce((sum, d) => sum + d.memoryMiB, 0);
+    return Math.floor(gpu.memoryGiB * 1024 * USABLE_MEMORY_FRACTION - kubeReserved - EVICTION_HARD_MEMORY_MIB - daemons);
 }

@@ -16,6 +16,8 @@ export interface StackConfig extends Omit<ConfigValues, "hfToken" | "gpuNodeCoun
     system: CpuInstanceType;
     /** GPUs of one prefill/decode pod (= tensorParallelSize). */
     gpusPerPod: number;
+    /** The model's parameter count (billions), from the known-model table or modelParamsBillions. */
+    modelParams: number;
     /** Prefill + decode pods. */
     gpuPods: number;
     /** Worker pods one GPU node holds. */
@@ -77,6 +79,7 @@ export function resolveStackConfig(raw: Readonly<Record<string, string>>, contex
     v.validateSystemInstanceType(values.systemInstanceType);
     v.validateTensorParallelSize(values.tensorParallelSize, values.gpuInstanceType, gpu);
     v.validateBlockSize(values.blockSize);
+    const modelParamsBillions = v.validateModelFits(values, gpu);
 
     const gpusPerPod = values.tensorParallelSize;
     const gpuPods = values.prefillReplicas + values.decodeReplicas;
@@ -84,7 +87,7 @@ export function resolveStackConfig(raw: Readonly<Record<string, string>>, contex
     v.validateGpuNodeCount(values.gpuNodeCount, gpuPods, gpusPerPod, values.gpuInstanceType, gpu);
     v.validateEfa(values.efa, values.gpuInstanceType, gpu, podsPerGpuNode);
     v.validateEfaImageRegion(values.efa, values.graph, region);
-    v.validateWorkerResources(values.workerCpu, values.workerMemory, values.gpuInstanceType, gpu, podsPerGpuNode);
+    v.validateWorkerResources(values.workerCpu, values.workerMemory, values.gpuInstanceType, gpu, podsPerGpuNode, values.efa);
 
     const deployDynamoInfra = values.graph === "dynamo" || values.dynamoInfra;
     v.validateSystemNodeCount(values.systemNodeCount, deployDynamoInfra);
@@ -102,6 +105,7 @@ export function resolveStackConfig(raw: Readonly<Record<string, string>>, contex
         gpu,
         system: SYSTEM_INSTANCE_TYPES[values.systemInstanceType],
         gpusPerPod,
+        modelParams: modelParamsBillions,
         gpuPods,
         podsPerGpuNode,
         gpuNodeCount: gpuNodeCount ?? Math.ceil(gpuPods / podsPerGpuNode),

@@ -58,6 +58,10 @@ export const CONFIG_SCHEMA = {
         type: "string", default: "Qwen/Qwen3-0.6B",
         description: "Hugging Face model id served by every prefill and decode worker.",
     },
+    modelParamsBillions: {
+        type: "string", default: "",
+        description: "Parameter count of the model in billions (e.g. '8.03'), for models the pre-flight check does not know; empty: look it up.",
+    },
     prefillReplicas: {
         type: "integer", default: 1, min: 0, max: 1024,
         description: "Prefill worker pods. 0 together with decodeReplicas 0 parks the graph (no GPU pods).",

@@ -7,6 +7,7 @@ import { DLC_REGIONS } from "../components/images";
 import { allocatableCpuMillis, allocatableMemoryMiB } from "./capacity";
 import { ConfigError } from "./errors";
 import { GPU_INSTANCE_TYPES, GpuInstanceType, SYSTEM_INSTANCE_TYPES } from "./instances";
+import { GPU_MEMORY_UTILIZATION, KNOWN_MODELS, KV_CACHE_HEADROOM, paramsFromModelId, weightsPerGpuGiB } from "./models";
 import { parseCpuMillis, parseMemoryMiB } from "./quantity";
 import { BLOCK_SIZES, CONFIG_KEYS, CONFIG_SCHEMA, ConfigValues, TENSOR_PARALLEL_SIZES } from "./schema";
 
@@ -37,6 +38,42 @@ export function validateModel(model: string): void {
     if (model.trim() === "" || !MODEL_ID.test(model) || model.length > 96) {
         throw new ConfigError("model", model, "must be a Hugging Face model id such as 'meta-llama/Llama-3.1-8B-Instruct'.");
     }
+}
+
+/**
+ * The model's weights per GPU against the GPU memory vLLM may use, leaving KV_CACHE_HEADROOM of
+ * it for the KV cache; and maxModelLen against the model's own context. Returns the size used.
+ */
+export function validateModelFits(
+    v: Pick<ConfigValues, "model" | "modelParamsBillions" | "tensorParallelSize" | "gpuInstanceType" | "maxModelLen">,
+    gpu: GpuInstanceType,
+): number {
+    const known = KNOWN_MODELS[v.model];
+    let params = known?.paramsBillions ?? paramsFromModelId(v.model);
+    if (v.modelParamsBillions !== "") {
+        params = Number(v.modelParamsBillions);
+        if (!/^\d+(\.\d+)?$/.test(v.modelParamsBillions) || !(params > 0)) {
+            throw new ConfigError("modelParamsBillions", v.modelParamsBillions, "must be a positive number of billions of parameters, such as '8.03'.");
+        }
+    }
+    if (params === undefined) {
+        throw new ConfigError("model", v.model,
+            "names no parameter count (such as '-8B') and is not in the pre-flight table; set modelParamsBillions to its size in billions, such as '8.03'.");
+    }
+    const weights = weightsPerGpuGiB(params, v.tensorParallelSize);
+    const gpuGiB = gpu.gpuMemoryMiB / 1024;
+    const budget = gpuGiB * GPU_MEMORY_UTILIZATION * (1 - KV_CACHE_HEADROOM);
+    if (weights > budget) {
+        const minTp = [1, 2, 4, 8].find((tp) => tp <= gpu.gpus && weightsPerGpuGiB(params!, tp) <= budget);
+        const wayOut = minTp ? `set tensorParallelSize=${minTp}` : "use a GPU instance type with more GPU memory";
+        throw new ConfigError("model", v.model,
+            `${params}B parameters in bf16 need ${weights.toFixed(1)} GiB per GPU at tensorParallelSize=${v.tensorParallelSize}, but a ${gpu.gpuModel} on ${v.gpuInstanceType} ` +
+            `has ${gpuGiB.toFixed(0)} GiB and vLLM keeps ${(budget).toFixed(1)} GiB for weights after its KV-cache share; ${wayOut}.`);
+    }
+    if (known && v.maxModelLen > known.maxContext) {
+        throw new ConfigError("maxModelLen", v.maxModelLen, `${v.model} supports at most ${known.maxContext} tokens of context.`);
+    }
+    return params;
 }
 
 export function validateReplicas(prefillReplicas: number, decodeReplicas: number): void {
@@ -111,7 +148,7 @@ export function validateEfaImageRegion(efa: boolean, graph: string, region: stri
 }
 
 /** Each worker's CPU/memory request against what one GPU node leaves when it is full of workers. */
-export function validateWorkerResources(workerCpu: string, workerMemory: string, gpuInstanceType: string, gpu: GpuInstanceType, podsPerNode: number): void {
+export function validateWorkerResources(workerCpu: string, workerMemory: string, gpuInstanceType: string, gpu: GpuInstanceType, podsPerNode: number, efa: boolean): void {
     const cpu = parseCpuMillis(workerCpu);
     if (cpu === undefined || cpu <= 0) {
         throw new ConfigError("workerCpu", workerCpu, "must be a positive CPU quantity such as '22' or '3500m'.");
@@ -120,13 +157,13 @@ export function validateWorkerResources(workerCpu: string, workerMemory: string,
     if (memory === undefined || memory < 1024) {
         throw new ConfigError("workerMemory", workerMemory, "must be a memory quantity of at least 1Gi, such as '100Gi'.");
     }
-    const cpuLeft = allocatableCpuMillis(gpu);
+    const cpuLeft = allocatableCpuMillis(gpu, efa);
     if (cpu * podsPerNode > cpuLeft) {
         throw new ConfigError("workerCpu", workerCpu,
             `${podsPerNode} worker pod(s) per ${gpuInstanceType} node need ${(cpu * podsPerNode) / 1000} CPU but the node has about ${Math.floor(cpuLeft) / 1000} allocatable; ` +
             `use at most ${Math.floor(cpuLeft / podsPerNode)}m.`);
     }
-    const memoryLeft = allocatableMemoryMiB(gpu);
+    const memoryLeft = allocatableMemoryMiB(gpu, efa);
     if (memory * podsPerNode > memoryLeft) {
         throw new ConfigError("workerMemory", workerMemory,
             `${podsPerNode} worker pod(s) per ${gpuInstanceType} node need ${Math.ceil(memory * podsPerNode)}Mi but the node has about ${memoryLeft}Mi allocatable; ` +
