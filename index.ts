@@ -124,7 +124,9 @@ export = async function program(options: ProgramOptions = {}) {
         endpointAllowedCidrs: config.endpointAllowedCidrs,
     };
     const graphDeps = [loadBalancerController, modelCache, nvidiaPlugin, ...(efaPlugin ? [efaPlugin] : [])];
-    const graph: ServingGraph = config.graph === "dynamo"
+    // prefillReplicas = decodeReplicas = 0 parks the graph: cluster and platform stay, no GPU pods.
+    const parked = config.gpuPods === 0;
+    const graph: ServingGraph | undefined = parked ? undefined : config.graph === "dynamo"
         ? new DynamoGraph("dynamo", {
             ...graphArgs,
             etcdEndpoint: etcd!.clientEndpoint,
@@ -139,9 +141,11 @@ export = async function program(options: ProgramOptions = {}) {
         }, { provider: cluster.provider, dependsOn: graphDeps });
 
     return {
-        endpoint: pulumi.interpolate`http://${graph.endpoint.hostname}/v1`,
-        portForwardCommand: `kubectl -n ${SERVING_NAMESPACE} port-forward svc/${graph.frontendServiceName} ${graph.frontendPort}:${graph.frontendPort}  # then http://localhost:${graph.frontendPort}/v1`,
-        metricsEndpoints: graph.metricsEndpoints,
+        endpoint: graph ? pulumi.interpolate`http://${graph.endpoint.hostname}/v1` : null,
+        portForwardCommand: graph
+            ? `kubectl -n ${SERVING_NAMESPACE} port-forward svc/${graph.frontendServiceName} ${graph.frontendPort}:${graph.frontendPort}  # then http://localhost:${graph.frontendPort}/v1`
+            : null,
+        metricsEndpoints: graph?.metricsEndpoints ?? {},
         etcdEndpoint: etcd?.clientEndpoint ?? null,
         natsEndpoint: nats?.clientEndpoint ?? null,
         graph: config.graph,
