@@ -88,7 +88,6 @@ export class ModelCache extends pulumi.ComponentResource {
                     metadata: { labels },
                     spec: {
                         ...onGpuNodes(),
-                        priorityClassName: "system-node-critical",
                         initContainers: [{
                             name: "download",
                             image: args.image,
