@@ -46,6 +46,7 @@ export = async function program(options: ProgramOptions = {}) {
         gpuSubnetIds = [vpc.privateSubnetIdByZone[config.gpuAvailabilityZone]];
     } else {
         network = { vpcId: config.vpcId, privateSubnetIds: config.privateSubnetIds, publicSubnetIds: config.publicSubnetIds };
+        gpuSubnetIds = config.gpuSubnetIds.length > 0 ? config.gpuSubnetIds : undefined;
     }
     const cluster = new Cluster("cluster", {
         clusterName: config.clusterName,
@@ -66,6 +67,10 @@ export = async function program(options: ProgramOptions = {}) {
         availabilityZone: config.gpuAvailabilityZone,
         subnetIds: gpuSubnetIds,
         nvmeRaid0: config.gpu.nvmeInstanceStore,
+        capacityType: config.gpuCapacityType,
+        capacityReservationId: config.gpuCapacityReservationId || undefined,
+        efaInterfaces: config.gpu.maxEfaDevices,
+        clusterSecurityGroupId: cluster.primarySecurityGroupId,
     }, { dependsOn: [cluster] });
 
     // Platform: device plugins, load balancer controller, storage, etcd and NATS, model cache.

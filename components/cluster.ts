@@ -49,6 +49,8 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly kubeconfig: pulumi.Output<string>;
     public readonly provider: k8s.Provider;
     public readonly oidcProviderArn: pulumi.Output<string>;
+    /** The EKS-created primary security group (all traffic within itself), for custom launch templates. */
+    public readonly primarySecurityGroupId: pulumi.Output<string>;
     /** OIDC issuer without `https://`, for IRSA trust policies. */
     public readonly oidcIssuer: pulumi.Output<string>;
 
@@ -100,6 +102,7 @@ export class Cluster extends pulumi.ComponentResource {
         this.kubeconfig = pulumi.secret(this.eksCluster.kubeconfigJson);
         this.oidcProviderArn = this.eksCluster.oidcProviderArn;
         this.oidcIssuer = this.eksCluster.oidcIssuer;
+        this.primarySecurityGroupId = this.eksCluster.eksCluster.vpcConfig.clusterSecurityGroupId;
         this.provider = new k8s.Provider(`${name}-k8s`, {
             kubeconfig: this.kubeconfig,
             enableServerSideApply: true,

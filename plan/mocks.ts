@@ -40,6 +40,13 @@ function computedState(type: string, inputs: Record<string, unknown>): Record<st
             state[key] = KNOWN_AFTER_UP;
         }
     }
+    if (type === "eks:index:Cluster") {
+        // The aws.eks.Cluster inside the remote component, as far as the program reads it.
+        state.eksCluster = { vpcConfig: { clusterSecurityGroupId: KNOWN_AFTER_UP } };
+    }
+    if (type === "aws:ec2/launchTemplate:LaunchTemplate") {
+        state.latestVersion = KNOWN_AFTER_UP;
+    }
     if (type === "kubernetes:core/v1:Service" && (inputs.spec as { type?: string } | undefined)?.type === "LoadBalancer") {
         state.status = { loadBalancer: { ingress: [{ hostname: KNOWN_AFTER_UP }] } };
     }

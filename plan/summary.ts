@@ -14,6 +14,8 @@ export interface PlanSummary {
     model: string;
     region: string;
     gpuInstanceType: string;
+    /** ON_DEMAND or CAPACITY_BLOCK (billed up front; hourlyCostUsd still prices it on demand). */
+    gpuCapacityType: string;
     gpuNodes: number;
     gpusPerNode: number;
     /** gpuNodes x gpusPerNode. */
@@ -46,13 +48,17 @@ export interface PlanSummary {
 interface NodeGroupInputs {
     instanceTypes?: string[];
     scalingConfig?: { desiredSize?: number };
+    capacityType?: string;
     labels?: Record<string, string>;
 }
 
-function nodeGroup(resources: RecordedResource[], pool: string): { instanceType: string; nodes: number } {
+function nodeGroup(resources: RecordedResource[], pool: string): { instanceType: string; nodes: number; capacityType: string } {
     const group = resources.find((r) => r.type === "eks:index:ManagedNodeGroup" && (r.inputs as NodeGroupInputs).labels?.[NODE_POOL_LABEL] === pool);
     const inputs = (group?.inputs ?? {}) as NodeGroupInputs;
-    return { instanceType: inputs.instanceTypes?.[0] ?? "", nodes: inputs.scalingConfig?.desiredSize ?? 0 };
+    // With a launch template of its own, the group's instance type is the template's.
+    const template = resources.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate" && group !== undefined && r.parent === group.parent);
+    const instanceType = inputs.instanceTypes?.[0] ?? (template?.inputs.instanceType as string | undefined) ?? "";
+    return { instanceType, nodes: inputs.scalingConfig?.desiredSize ?? 0, capacityType: inputs.capacityType ?? "ON_DEMAND" };
 }
 
 /** nvidia.com/gpu limits of one pod of the workload. */
@@ -115,6 +121,7 @@ export function summarize(stack: string, projectConfig: { graph: string; model: 
         model: projectConfig.model,
         region,
         gpuInstanceType: gpu.instanceType,
+        gpuCapacityType: gpu.capacityType,
         gpuNodes: gpu.nodes,
         gpusPerNode,
         gpusProvisioned,

@@ -63,6 +63,7 @@ function describe(summary: PlanSummary, outDir: string): string {
         `  resources: ${summary.resourceCount} (${summary.kubernetesObjects} Kubernetes objects, ${summary.helmReleases} Helm releases)`,
         `  cost: ${usd(summary.hourlyCostUsd)}/hour on demand (GPU nodes ${usd(summary.costBreakdown.gpuNodes)}, system nodes ${usd(summary.costBreakdown.systemNodes)}, ` +
             `EKS ${usd(summary.costBreakdown.eksControlPlane)}, NAT ${usd(summary.costBreakdown.natGateways)}; ${summary.priceRegion} prices${summary.region !== summary.priceRegion ? ", region differs" : ""})`,
+        ...(summary.gpuCapacityType === "CAPACITY_BLOCK" ? ["  GPU nodes run in a Capacity Block, paid up front: the GPU figure above is the on-demand equivalent"] : []),
         ...summary.vcpuQuotas.map((q) => `  EC2 quota: ${q.vcpus} vCPUs of "${q.quota}" (${q.code}) in ${summary.region}`),
     ].join("\n");
 }

@@ -92,6 +92,7 @@ export function resolveStackConfig(raw: Readonly<Record<string, string>>, contex
     const deployDynamoInfra = values.graph === "dynamo" || values.dynamoInfra;
     v.validateSystemNodeCount(values.systemNodeCount, deployDynamoInfra);
     v.validateNetwork(values, region);
+    v.validateCapacity(values);
     v.validateAccess(values.adminRoleArns, values.apiPublicAccessCidrs);
     v.validateEndpoint(values.endpointScheme, values.endpointAllowedCidrs);
 

@@ -45,6 +45,7 @@ export const ROUTER_POLICIES = ["random", "round_robin", "cache_aware", "power_o
 /** Dynamo frontend router modes (dynamo.frontend --router-mode). */
 export const DYNAMO_ROUTER_MODES = ["kv", "round-robin", "random"] as const;
 export const ENDPOINT_SCHEMES = ["internal", "internet-facing"] as const;
+export const GPU_CAPACITY_TYPES = ["ON_DEMAND", "CAPACITY_BLOCK"] as const;
 /** KV-cache block sizes vLLM accepts on CUDA (--block-size choices). */
 export const BLOCK_SIZES = [16, 32, 64, 128] as const;
 export const TENSOR_PARALLEL_SIZES = [1, 2, 4, 8] as const;
@@ -85,6 +86,18 @@ export const CONFIG_SCHEMA = {
     gpuNodeCount: {
         type: "integer", min: 0, max: 512,
         description: "GPU nodes. Unset: derived from the GPU pods (replicas x tensorParallelSize / GPUs per node, rounded up).",
+    },
+    gpuCapacityType: {
+        type: "string", default: "ON_DEMAND", allowed: GPU_CAPACITY_TYPES,
+        description: "How GPU nodes are bought: ON_DEMAND (optionally from gpuCapacityReservationId, an On-Demand Capacity Reservation) or CAPACITY_BLOCK (a Capacity Block for ML, gpuCapacityReservationId required).",
+    },
+    gpuCapacityReservationId: {
+        type: "string", default: "",
+        description: "Capacity reservation (cr-...) the GPU nodes launch into: a targeted On-Demand Capacity Reservation or a Capacity Block, in gpuAvailabilityZone.",
+    },
+    gpuSubnetIds: {
+        type: "array", default: [],
+        description: "With vpcId: private subnets of gpuAvailabilityZone for the GPU nodes (required with gpuCapacityReservationId); default all privateSubnetIds.",
     },
     efa: {
         type: "boolean", default: false,

@@ -232,6 +232,28 @@ export function validateNetwork(values: Pick<ConfigValues, "vpcId" | "privateSub
     }
 }
 
+const CAPACITY_RESERVATION_ID = /^cr-[0-9a-f]{8,17}$/;
+
+/** Capacity reservations are zonal: the GPU nodes must launch into subnets of that zone only. */
+export function validateCapacity(v: Pick<ConfigValues, "gpuCapacityType" | "gpuCapacityReservationId" | "vpcId" | "gpuSubnetIds">): void {
+    if (v.gpuCapacityReservationId !== "" && !CAPACITY_RESERVATION_ID.test(v.gpuCapacityReservationId)) {
+        throw new ConfigError("gpuCapacityReservationId", v.gpuCapacityReservationId, "must be a capacity reservation id such as 'cr-02168da1478b509e0', or empty.");
+    }
+    if (v.gpuCapacityType === "CAPACITY_BLOCK" && v.gpuCapacityReservationId === "") {
+        throw new ConfigError("gpuCapacityReservationId", "", "gpuCapacityType=CAPACITY_BLOCK needs the Capacity Block's reservation id (cr-...).");
+    }
+    if (v.vpcId === "" && v.gpuSubnetIds.length > 0) {
+        throw new ConfigError("gpuSubnetIds", v.gpuSubnetIds, "needs vpcId; a new VPC puts GPU nodes in its private subnet of gpuAvailabilityZone.");
+    }
+    if (!v.gpuSubnetIds.every((id) => SUBNET_ID.test(id))) {
+        throw new ConfigError("gpuSubnetIds", v.gpuSubnetIds, "must list subnet ids (subnet-...).");
+    }
+    if (v.vpcId !== "" && v.gpuCapacityReservationId !== "" && v.gpuSubnetIds.length === 0) {
+        throw new ConfigError("gpuSubnetIds", v.gpuSubnetIds,
+            "with vpcId and a capacity reservation, list the private subnet(s) of gpuAvailabilityZone: nodes launched in another zone cannot use the reservation.");
+    }
+}
+
 export function validateAccess(adminRoleArns: string[], apiPublicAccessCidrs: string[]): void {
     for (const arn of adminRoleArns) {
         if (!IAM_PRINCIPAL_ARN.test(arn)) {
