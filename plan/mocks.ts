@@ -78,7 +78,11 @@ export class PlanMocks implements pulumi.runtime.Mocks {
 /** Inputs as plain data: a resource passed as an input becomes `{ resource: "type::name" }`. */
 export function plainInputs(value: unknown): unknown {
     if (isSecretValue(value)) {
-        return SECRET_PLACEHOLDER;
+        // A secret map (a Secret's stringData) keeps its keys, so references to them can be followed.
+        const inner = (value as { value?: unknown }).value;
+        return inner !== null && typeof inner === "object" && !Array.isArray(inner)
+            ? Object.fromEntries(Object.keys(inner).map((k) => [k, SECRET_PLACEHOLDER]))
+            : SECRET_PLACEHOLDER;
     }
     if (pulumi.Resource.isInstance(value)) {
         const resource = value as unknown as { __pulumiType: string; __name: string };

@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stringify as toYaml } from "yaml";
+import { ConfigError } from "../stacks/errors";
 import { parseConfig } from "../stacks/parse";
 import { CONFIG_SCHEMA, ConfigKey, isConfigKey } from "../stacks/schema";
 import { RecordedResource, SECRET_PLACEHOLDER } from "./mocks";
@@ -111,6 +112,19 @@ export function renderPlanJson(plan: Plan, secretValues: string[]): string {
 
 export function renderManifest(object: KubernetesObject, secretValues: string[]): string {
     return scrub(toYaml(sortKeys(object), { lineWidth: 0 }), secretValues);
+}
+
+/**
+ * `--out` is emptied before writing, so it must be a new or empty folder or an earlier plan
+ * (one that holds plan.json), never the repository or a home directory.
+ */
+export function checkOutDir(outDir: string, repoRoot: string): void {
+    const resolved = path.resolve(outDir);
+    const forbidden = [path.resolve(repoRoot), path.parse(resolved).root, process.env.HOME ? path.resolve(process.env.HOME) : ""];
+    const looksLikePlan = !fs.existsSync(resolved) || fs.readdirSync(resolved).length === 0 || fs.existsSync(path.join(resolved, "plan.json"));
+    if (forbidden.includes(resolved) || path.resolve(repoRoot).startsWith(resolved + path.sep) || !looksLikePlan) {
+        throw new ConfigError("--out", outDir, "is emptied before writing: give a new or empty folder or an earlier plan's folder (one with plan.json).");
+    }
 }
 
 /** Empties `outDir` and writes plan.json and manifests/. */

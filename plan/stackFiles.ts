@@ -58,6 +58,10 @@ export function loadPlanConfig(root: string, stack: string, sets: string[]): Pla
             config[qualify(key)] = configString(spec.default);
         }
     }
+    const isSecretKey = (fullKey: string) => {
+        const bareKey = fullKey.slice(project.name.length + 1);
+        return fullKey.startsWith(`${project.name}:`) && isConfigKey(bareKey) && CONFIG_SCHEMA[bareKey].type === "string" && "secret" in CONFIG_SCHEMA[bareKey];
+    };
     const stackConfig = readYaml<{ config?: Record<string, unknown> } | null>(stackFile)?.config ?? {};
     for (const [key, value] of Object.entries(stackConfig)) {
         const fullKey = qualify(key);
@@ -66,6 +70,11 @@ export function loadPlanConfig(root: string, stack: string, sets: string[]): Pla
             secretKeys.add(fullKey);
         } else {
             config[fullKey] = configString(value);
+            if (isSecretKey(fullKey)) {
+                // Stored in plaintext by mistake: still a secret to the program and to the plan.
+                secretKeys.add(fullKey);
+                secretValues.push(config[fullKey]);
+            }
         }
     }
     for (const assignment of sets) {
@@ -76,13 +85,16 @@ export function loadPlanConfig(root: string, stack: string, sets: string[]): Pla
         const fullKey = qualify(assignment.slice(0, eq));
         const value = assignment.slice(eq + 1);
         config[fullKey] = value;
-        const bareKey = fullKey.slice(project.name.length + 1);
-        if (fullKey.startsWith(`${project.name}:`) && isConfigKey(bareKey) && "secret" in CONFIG_SCHEMA[bareKey]) {
+        if (isSecretKey(fullKey)) {
             secretKeys.add(fullKey);
-            if (value !== "") {
-                secretValues.push(value);
-            }
+            secretValues.push(value);
         }
     }
-    return { project: project.name, stack, config, secretKeys: [...secretKeys].sort(), secretValues };
+    // As `pulumi up` does: a key Pulumi.yaml declares without a default must be set.
+    for (const [key, spec] of Object.entries(project.config ?? {})) {
+        if ((!spec || spec.default === undefined) && config[qualify(key)] === undefined) {
+            throw new ConfigError(key, undefined, `Pulumi.yaml declares it without a default and Pulumi.${stack}.yaml does not set it; pulumi up would stop with "missing configuration value".`);
+        }
+    }
+    return { project: project.name, stack, config, secretKeys: [...secretKeys].sort(), secretValues: secretValues.filter((v) => v !== "") };
 }

@@ -6,7 +6,7 @@
  * stderr, nothing written), 1 on any other failure.
  */
 import * as path from "path";
-import { buildPlan, writePlan } from "../plan/plan";
+import { buildPlan, checkOutDir, writePlan } from "../plan/plan";
 import { loadPlanConfig } from "../plan/stackFiles";
 import { PlanSummary } from "../plan/summary";
 import { ConfigError, isConfigError } from "../stacks/errors";
@@ -71,6 +71,7 @@ function describe(summary: PlanSummary, outDir: string): string {
 async function main(): Promise<number> {
     try {
         const args = parseArgs(process.argv.slice(2));
+        checkOutDir(args.out, ROOT);
         const planConfig = loadPlanConfig(ROOT, args.stack, args.sets);
         const result = await buildPlan(planConfig);
         writePlan(result, args.out, planConfig.secretValues);

@@ -15,11 +15,10 @@ for (const [key, spec] of Object.entries(CONFIG_SCHEMA) as [string, KeySpec][]) 
     if (spec.type === "array") {
         entry.items = { type: "string" };
     }
-    if (spec.secret) {
-        entry.secret = true;
-    } else if (spec.default !== undefined) {
-        entry.default = spec.default;
-    }
+    // Every key has a default: Pulumi stops on a declared key that is neither defaulted nor set.
+    // Secret keys (hfToken) cannot be `secret: true` with a plain default; the program reads them
+    // as secrets and users set them with `pulumi config set --secret`.
+    entry.default = spec.default;
     entry.description = spec.description;
     config[key] = entry;
 }

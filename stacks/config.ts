@@ -22,7 +22,7 @@ export interface StackConfig extends Omit<ConfigValues, "hfToken" | "gpuNodeCoun
     gpuPods: number;
     /** Worker pods one GPU node holds. */
     podsPerGpuNode: number;
-    /** GPU nodes: gpuNodeCount when set, otherwise just enough for the GPU pods. */
+    /** GPU nodes: gpuNodeCount when not 0, otherwise just enough for the GPU pods. */
     gpuNodeCount: number;
     gpuNodeCountDerived: boolean;
     /** EFA devices given to each worker pod (0 without EFA): the node's devices shared out. */
@@ -109,8 +109,8 @@ export function resolveStackConfig(raw: Readonly<Record<string, string>>, contex
         modelParams: modelParamsBillions,
         gpuPods,
         podsPerGpuNode,
-        gpuNodeCount: gpuNodeCount ?? Math.ceil(gpuPods / podsPerGpuNode),
-        gpuNodeCountDerived: gpuNodeCount === undefined,
+        gpuNodeCount: gpuNodeCount === 0 ? Math.ceil(gpuPods / podsPerGpuNode) : gpuNodeCount,
+        gpuNodeCountDerived: gpuNodeCount === 0,
         efaDevicesPerPod: values.efa ? Math.floor(gpu.maxEfaDevices / podsPerGpuNode) : 0,
         hugepagesPerPodMi: values.efa ? hugepagesPerPodMi(podsPerGpuNode) : 0,
         sharedMemory: sharedMemorySize(values.workerMemory),

@@ -9,6 +9,10 @@ export type ConfigType = "string" | "integer" | "boolean" | "array";
 
 interface KeyBase {
     description: string;
+    /**
+     * The program reads the value only as a secret. Pulumi.yaml cannot declare it `secret: true`
+     * with a default, so it declares the default "" and users set it with `--secret`.
+     */
     secret?: boolean;
 }
 export interface StringKey extends KeyBase {
@@ -19,8 +23,7 @@ export interface StringKey extends KeyBase {
 }
 export interface IntegerKey extends KeyBase {
     type: "integer";
-    /** Undefined: the program derives the value. */
-    default?: number;
+    default: number;
     min: number;
     max: number;
 }
@@ -49,6 +52,8 @@ export const GPU_CAPACITY_TYPES = ["ON_DEMAND", "CAPACITY_BLOCK"] as const;
 /** KV-cache block sizes vLLM accepts on CUDA (--block-size choices). */
 export const BLOCK_SIZES = [16, 32, 64, 128] as const;
 export const TENSOR_PARALLEL_SIZES = [1, 2, 4, 8] as const;
+/** EKS's default quota of nodes in one managed node group. */
+export const MAX_NODES_PER_NODE_GROUP = 450;
 
 export const CONFIG_SCHEMA = {
     graph: {
@@ -84,8 +89,8 @@ export const CONFIG_SCHEMA = {
         description: "EC2 instance type of the GPU node group.",
     },
     gpuNodeCount: {
-        type: "integer", min: 0, max: 512,
-        description: "GPU nodes. Unset: derived from the GPU pods (replicas x tensorParallelSize / GPUs per node, rounded up).",
+        type: "integer", default: 0, min: 0, max: MAX_NODES_PER_NODE_GROUP,
+        description: "GPU nodes. 0: derived from the GPU pods (replicas x tensorParallelSize / GPUs per node, rounded up).",
     },
     gpuCapacityType: {
         type: "string", default: "ON_DEMAND", allowed: GPU_CAPACITY_TYPES,
@@ -198,8 +203,8 @@ type ValueOf<S> = S extends { type: "integer" } ? number
     : S extends { allowed: readonly (infer U)[] } ? U
     : string;
 
-/** Config values after parsing and defaults; `gpuNodeCount` stays undefined when derived. */
-export type ConfigValues = { -readonly [K in ConfigKey]: K extends "gpuNodeCount" ? number | undefined : ValueOf<(typeof CONFIG_SCHEMA)[K]> };
+/** Config values after parsing and defaults. */
+export type ConfigValues = { -readonly [K in ConfigKey]: ValueOf<(typeof CONFIG_SCHEMA)[K]> };
 
 export function isConfigKey(key: string): key is ConfigKey {
     return Object.prototype.hasOwnProperty.call(CONFIG_SCHEMA, key);

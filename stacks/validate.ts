@@ -9,7 +9,7 @@ import { ConfigError } from "./errors";
 import { GPU_INSTANCE_TYPES, GpuInstanceType, SYSTEM_INSTANCE_TYPES } from "./instances";
 import { GPU_MEMORY_UTILIZATION, KNOWN_MODELS, KV_CACHE_HEADROOM, paramsFromModelId, weightsPerGpuGiB } from "./models";
 import { parseCpuMillis, parseMemoryMiB } from "./quantity";
-import { BLOCK_SIZES, CONFIG_KEYS, CONFIG_SCHEMA, ConfigValues, TENSOR_PARALLEL_SIZES } from "./schema";
+import { BLOCK_SIZES, CONFIG_KEYS, CONFIG_SCHEMA, ConfigValues, MAX_NODES_PER_NODE_GROUP, TENSOR_PARALLEL_SIZES } from "./schema";
 
 const MODEL_ID = /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)?$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
@@ -22,7 +22,7 @@ export function validateRanges(values: ConfigValues): void {
     for (const key of CONFIG_KEYS) {
         const spec = CONFIG_SCHEMA[key];
         const value = values[key];
-        if (spec.type === "integer" && value !== undefined) {
+        if (spec.type === "integer") {
             const n = value as number;
             if (!Number.isInteger(n) || n < spec.min || n > spec.max) {
                 throw new ConfigError(key, value, `must be an integer from ${spec.min} to ${spec.max}.`);
@@ -110,13 +110,18 @@ export function validateBlockSize(blockSize: number): void {
     }
 }
 
-/** GPU pods against the GPUs of a fixed node count. */
-export function validateGpuNodeCount(gpuNodeCount: number | undefined, gpuPods: number, gpusPerPod: number, gpuInstanceType: string, gpu: GpuInstanceType): void {
-    if (gpuNodeCount === undefined) {
-        return;
-    }
+/** GPU pods against the GPUs of a fixed node count (0 = derived), and the derived count against EKS's limit. */
+export function validateGpuNodeCount(gpuNodeCount: number, gpuPods: number, gpusPerPod: number, gpuInstanceType: string, gpu: GpuInstanceType): void {
     const podsPerNode = Math.floor(gpu.gpus / gpusPerPod);
     const needed = Math.ceil(gpuPods / podsPerNode);
+    if (gpuNodeCount === 0) {
+        if (needed > MAX_NODES_PER_NODE_GROUP) {
+            throw new ConfigError("prefillReplicas", gpuPods,
+                `prefill + decode = ${gpuPods} GPU pods need ${needed} x ${gpuInstanceType}, over the ${MAX_NODES_PER_NODE_GROUP} nodes of one EKS managed node group; ` +
+                "use an instance type with more GPUs or fewer replicas.");
+        }
+        return;
+    }
     if (gpuNodeCount < needed) {
         throw new ConfigError("gpuNodeCount", gpuNodeCount,
             `${gpuPods} GPU pods x ${gpusPerPod} GPU do not fit on ${gpuNodeCount} x ${gpuInstanceType} (${gpuNodeCount * gpu.gpus} GPUs); ` +

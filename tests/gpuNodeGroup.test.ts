@@ -1,0 +1,142 @@
+/**
+ * components/gpuNodeGroup.ts: the GPU managed node group. Its AMI, taint, labels, EFA wiring,
+ * zone and size decide whether the prefill/decode pods can be scheduled at all and whether
+ * KV-cache transfer runs over EFA.
+ */
+import * as assert from "assert";
+import { parse as parseYaml } from "yaml";
+import { GPU_INSTANCE_TYPES } from "../stacks/instances";
+import { planStack, PlannedResource, StackPlan } from "./helpers/plan";
+
+const SUBNET = "aws:ec2/subnet:Subnet";
+type Scaling = { minSize: number; desiredSize: number; maxSize: number };
+
+function privateSubnetOf(p: StackPlan, zone: string): PlannedResource {
+    const found = p.resources(SUBNET).filter((s) => s.inputs.availabilityZone === zone &&
+        (s.inputs.tags as Record<string, string>)["kubernetes.io/role/internal-elb"] === "1");
+    assert.strictEqual(found.length, 1, `one private subnet in ${zone}`);
+    return found[0];
+}
+
+describe("gpuNodeGroup: llama31-pd (p5.48xlarge, EFA)", () => {
+    let p: StackPlan;
+    let gpu: PlannedResource;
+    before(async () => {
+        p = await planStack("llama31-pd", [], { distinctIds: true });
+        gpu = p.nodeGroup("gpu");
+    });
+
+    it("uses the AL2023 NVIDIA AMI on p5.48xlarge, on demand", () => {
+        assert.strictEqual(gpu.inputs.amiType, "AL2023_x86_64_NVIDIA");
+        assert.deepStrictEqual(gpu.inputs.instanceTypes, ["p5.48xlarge"]);
+        assert.strictEqual(gpu.inputs.capacityType, "ON_DEMAND");
+    });
+
+    it("taints the nodes nvidia.com/gpu=true:NoSchedule", () => {
+        assert.deepStrictEqual(gpu.inputs.taints, [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
+    });
+
+    it("labels the nodes pool=gpu and efa=true", () => {
+        const labels = gpu.inputs.labels as Record<string, string>;
+        assert.strictEqual(labels["pd-serving/node-pool"], "gpu");
+        assert.strictEqual(labels["pd-serving/efa"], "true");
+    });
+
+    it("enables EFA with a placement group in gpuAvailabilityZone", () => {
+        assert.strictEqual(gpu.inputs.enableEfaSupport, true);
+        assert.strictEqual(gpu.inputs.placementGroupAvailabilityZone, p.plan.config.gpuAvailabilityZone);
+    });
+
+    it("puts the nodes only in the private subnet of gpuAvailabilityZone", () => {
+        const zone = p.plan.config.gpuAvailabilityZone as string;
+        assert.deepStrictEqual(gpu.inputs.subnetIds, [p.idOf(privateSubnetOf(p, zone))]);
+    });
+
+    it("has a root volume of at least 100 GiB and IMDSv2", () => {
+        assert.ok((gpu.inputs.diskSize as number) >= 100, `diskSize ${gpu.inputs.diskSize}`);
+        assert.strictEqual(gpu.inputs.enableIMDSv2, true);
+    });
+
+    it("assembles the instance-store NVMe as RAID0 through nodeadm", () => {
+        const options = gpu.inputs.nodeadmExtraOptions as { contentType: string; content: string }[];
+        assert.strictEqual(options.length, 1);
+        assert.strictEqual(options[0].contentType, "application/node.eks.aws");
+        const nodeConfig = parseYaml(options[0].content) as { apiVersion: string; kind: string; spec: { instance: { localStorage: { strategy: string } } } };
+        assert.strictEqual(nodeConfig.apiVersion, "node.eks.aws/v1alpha1");
+        assert.strictEqual(nodeConfig.kind, "NodeConfig");
+        assert.strictEqual(nodeConfig.spec.instance.localStorage.strategy, "RAID0");
+    });
+
+    it("has exactly 2 nodes that never scale in (desired = min = 2)", () => {
+        const scaling = gpu.inputs.scalingConfig as Scaling;
+        assert.strictEqual(scaling.desiredSize, 2);
+        assert.strictEqual(scaling.minSize, 2);
+        assert.ok(scaling.maxSize >= 2);
+    });
+
+    it("joins the cluster with the shared node role", () => {
+        const cluster = p.only("eks:index:Cluster");
+        assert.deepStrictEqual(gpu.inputs.cluster, { resource: `eks:index:Cluster::${cluster.name}` });
+        assert.deepStrictEqual(gpu.inputs.nodeRole, p.nodeGroup("system").inputs.nodeRole);
+    });
+
+    it("provisions 16 H100s for 16 single-GPU pods", () => {
+        assert.strictEqual(p.plan.summary.gpusProvisioned, 2 * GPU_INSTANCE_TYPES["p5.48xlarge"].gpus);
+    });
+});
+
+describe("gpuNodeGroup: follows config", () => {
+    it("prefillReplicas=12 (12+8 pods) sizes the group to 3 nodes", async () => {
+        const p = await planStack("llama31-pd", ["prefillReplicas=12"]);
+        const scaling = p.nodeGroup("gpu").inputs.scalingConfig as Scaling;
+        assert.strictEqual(scaling.desiredSize, 3);
+        assert.strictEqual(scaling.minSize, 3);
+        assert.strictEqual(p.plan.outputs.gpuNodeCount, 3);
+    });
+
+    it("an explicit gpuNodeCount wins over the derived count", async () => {
+        const p = await planStack("llama31-pd", ["gpuNodeCount=5"]);
+        assert.strictEqual((p.nodeGroup("gpu").inputs.scalingConfig as Scaling).desiredSize, 5);
+    });
+
+    it("a parked graph (0+0) keeps the group with 0 nodes", async () => {
+        const p = await planStack("llama31-pd", ["prefillReplicas=0", "decodeReplicas=0"]);
+        const scaling = p.nodeGroup("gpu").inputs.scalingConfig as Scaling;
+        assert.strictEqual(scaling.desiredSize, 0);
+        assert.strictEqual(scaling.minSize, 0);
+        assert.ok(scaling.maxSize >= 1, "EKS requires maxSize >= 1");
+        assert.strictEqual(p.plan.summary.costBreakdown.gpuNodes, 0);
+    });
+
+    it("gpuAvailabilityZone=us-east-1b moves the nodes and the placement group to us-east-1b", async () => {
+        const p = await planStack("llama31-pd", ["gpuAvailabilityZone=us-east-1b"], { distinctIds: true });
+        const gpu = p.nodeGroup("gpu");
+        assert.strictEqual(gpu.inputs.placementGroupAvailabilityZone, "us-east-1b");
+        assert.deepStrictEqual(gpu.inputs.subnetIds, [p.idOf(privateSubnetOf(p, "us-east-1b"))]);
+    });
+});
+
+describe("gpuNodeGroup: dev (g5.xlarge, no EFA)", () => {
+    let p: StackPlan;
+    let gpu: PlannedResource;
+    before(async () => {
+        p = await planStack("dev");
+        gpu = p.nodeGroup("gpu");
+    });
+
+    it("runs 2 g5.xlarge nodes", () => {
+        assert.deepStrictEqual(gpu.inputs.instanceTypes, ["g5.xlarge"]);
+        assert.strictEqual((gpu.inputs.scalingConfig as Scaling).desiredSize, 2);
+        assert.strictEqual(p.plan.summary.gpusProvisioned, 2);
+    });
+
+    it("has no EFA: no EFA support, no efa label", () => {
+        assert.notStrictEqual(gpu.inputs.enableEfaSupport, true);
+        assert.ok(!("pd-serving/efa" in (gpu.inputs.labels as Record<string, string>)));
+    });
+
+    it("keeps the GPU AMI and taint", () => {
+        assert.strictEqual(gpu.inputs.amiType, "AL2023_x86_64_NVIDIA");
+        assert.deepStrictEqual(gpu.inputs.taints, [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
+    });
+});
