@@ -125,7 +125,7 @@ export function validateGpuNodeCount(gpuNodeCount: number, gpuPods: number, gpus
     if (gpuNodeCount < needed) {
         throw new ConfigError("gpuNodeCount", gpuNodeCount,
             `${gpuPods} GPU pods x ${gpusPerPod} GPU do not fit on ${gpuNodeCount} x ${gpuInstanceType} (${gpuNodeCount * gpu.gpus} GPUs); ` +
-            `set gpuNodeCount to at least ${needed}, unset it to derive it, or lower prefillReplicas/decodeReplicas.`);
+            `set gpuNodeCount to at least ${needed}, 0 to derive it, or lower prefillReplicas/decodeReplicas.`);
     }
 }
 
