@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GPU_POOL, NODE_POOL_LABEL } from "./cluster";
 import { EFA_LABEL } from "./gpuNodeGroup";
+import { PinnedChart, pinnedRelease } from "./helm";
 import { GPU_TOLERATION } from "./pod";
 
 /**
@@ -9,11 +10,11 @@ import { GPU_TOLERATION } from "./pod";
  * carries a leading "v"). values.yaml has `tolerations` (default empty) and `nodeSelector`;
  * the template adds its own instance-type affinity (p4d, p5, p5en, g6e.8xlarge and larger).
  */
-export const EFA_DEVICE_PLUGIN_CHART = {
+export const EFA_DEVICE_PLUGIN_CHART: PinnedChart = {
     chart: "aws-efa-k8s-device-plugin",
     version: "v0.5.30",
     repo: "https://aws.github.io/eks-charts",
-} as const;
+};
 
 export interface EfaDevicePluginArgs {
     /** @default "kube-system" */
@@ -26,13 +27,10 @@ export class EfaDevicePlugin extends pulumi.ComponentResource {
 
     constructor(name: string, args: EfaDevicePluginArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pd-serving:platform:EfaDevicePlugin", name, {}, opts);
-        this.release = new k8s.helm.v3.Release(name, {
-            name: "aws-efa-k8s-device-plugin",
-            chart: EFA_DEVICE_PLUGIN_CHART.chart,
-            version: EFA_DEVICE_PLUGIN_CHART.version,
-            repositoryOpts: { repo: EFA_DEVICE_PLUGIN_CHART.repo },
+        this.release = pinnedRelease(name, EFA_DEVICE_PLUGIN_CHART, {
+            releaseName: "aws-efa-k8s-device-plugin",
             namespace: args.namespace ?? "kube-system",
-            timeout: 600,
+            timeoutSeconds: 600,
             values: {
                 nodeSelector: { [NODE_POOL_LABEL]: GPU_POOL, [EFA_LABEL]: "true" },
                 // The chart's default is none: without this the plugin never lands on tainted GPU nodes.

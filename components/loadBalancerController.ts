@@ -2,15 +2,16 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { SYSTEM_POOL, NODE_POOL_LABEL } from "./cluster";
+import { PinnedChart, pinnedRelease } from "./helm";
 import { serviceAccountRole } from "./irsa";
 import { LOAD_BALANCER_CONTROLLER_POLICY } from "./loadBalancerControllerPolicy";
 
 /** aws/eks-charts stable/aws-load-balancer-controller 3.5.0 (app v3.5.0). */
-export const LOAD_BALANCER_CONTROLLER_CHART = {
+export const LOAD_BALANCER_CONTROLLER_CHART: PinnedChart = {
     chart: "aws-load-balancer-controller",
     version: "3.5.0",
     repo: "https://aws.github.io/eks-charts",
-} as const;
+};
 
 export const LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = "aws-load-balancer-controller";
 /** The controller's default NLB class; Services name it explicitly. */
@@ -47,13 +48,10 @@ export class LoadBalancerController extends pulumi.ComponentResource {
             policyArns: [policy.arn],
         }, parent);
 
-        this.release = new k8s.helm.v3.Release(name, {
-            name: "aws-load-balancer-controller",
-            chart: LOAD_BALANCER_CONTROLLER_CHART.chart,
-            version: LOAD_BALANCER_CONTROLLER_CHART.version,
-            repositoryOpts: { repo: LOAD_BALANCER_CONTROLLER_CHART.repo },
+        this.release = pinnedRelease(name, LOAD_BALANCER_CONTROLLER_CHART, {
+            releaseName: "aws-load-balancer-controller",
             namespace,
-            timeout: 600,
+            timeoutSeconds: 600,
             values: {
                 clusterName: args.clusterName,
                 // Given explicitly so the controller never needs IMDS (IMDSv2 hop limit 1).

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NODE_POOL_LABEL, SYSTEM_POOL } from "./cluster";
+import { PinnedChart, pinnedRelease } from "./helm";
 import { INFRA_CLIENT_LABELS } from "./pod";
 
 /**
@@ -9,11 +10,11 @@ import { INFRA_CLIENT_LABELS } from "./pod";
  * config.monitor, config.merge, podTemplate.merge, podTemplate.topologySpreadConstraints (a map
  * keyed by topology key), podDisruptionBudget.enabled, natsBox.enabled, container.image.
  */
-export const NATS_CHART = {
+export const NATS_CHART: PinnedChart = {
     chart: "nats",
     version: "1.3.16",
     repo: "https://nats-io.github.io/k8s/helm/charts/",
-} as const;
+};
 export const NATS_IMAGE_TAG = "2.11.10-alpine";
 export const NATS_CLIENT_PORT = 4222;
 export const NATS_MONITOR_PORT = 8222;
@@ -52,15 +53,12 @@ export class Nats extends pulumi.ComponentResource {
         this.clientEndpoint = `nats://${name}.${ns}.svc.cluster.local:${NATS_CLIENT_PORT}`;
         this.monitorEndpoint = `http://${name}.${ns}.svc.cluster.local:${NATS_MONITOR_PORT}`;
 
-        this.release = new k8s.helm.v3.Release(name, {
+        this.release = pinnedRelease(name, NATS_CHART, {
             // The release name is the chart's fullname, so the client Service is `<name>`.
-            name,
-            chart: NATS_CHART.chart,
-            version: NATS_CHART.version,
-            repositoryOpts: { repo: NATS_CHART.repo },
+            releaseName: name,
             namespace: ns,
             // Volumes are provisioned only when the pods are scheduled.
-            timeout: 900,
+            timeoutSeconds: 900,
             values: {
                 container: { image: { repository: "nats", tag: NATS_IMAGE_TAG } },
                 config: {

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GPU_POOL, NODE_POOL_LABEL } from "./cluster";
+import { PinnedChart, pinnedRelease } from "./helm";
 import { GPU_TOLERATION } from "./pod";
 
 /**
@@ -8,11 +9,11 @@ import { GPU_TOLERATION } from "./pod";
  * `nodeSelector`, `affinity`, `priorityClassName`, `gfd.enabled`). 0.19.0-0.19.2 turned on
  * MOFED/GDRCopy by default and conflict with the EFA plugin; 0.20.0 does not.
  */
-export const NVIDIA_DEVICE_PLUGIN_CHART = {
+export const NVIDIA_DEVICE_PLUGIN_CHART: PinnedChart = {
     chart: "nvidia-device-plugin",
     version: "0.20.0",
     repo: "https://nvidia.github.io/k8s-device-plugin",
-} as const;
+};
 
 export interface NvidiaDevicePluginArgs {
     /** @default "kube-system" (the chart refuses the default namespace) */
@@ -28,13 +29,10 @@ export class NvidiaDevicePlugin extends pulumi.ComponentResource {
 
     constructor(name: string, args: NvidiaDevicePluginArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pd-serving:platform:NvidiaDevicePlugin", name, {}, opts);
-        this.release = new k8s.helm.v3.Release(name, {
-            name: "nvidia-device-plugin",
-            chart: NVIDIA_DEVICE_PLUGIN_CHART.chart,
-            version: NVIDIA_DEVICE_PLUGIN_CHART.version,
-            repositoryOpts: { repo: NVIDIA_DEVICE_PLUGIN_CHART.repo },
+        this.release = pinnedRelease(name, NVIDIA_DEVICE_PLUGIN_CHART, {
+            releaseName: "nvidia-device-plugin",
             namespace: args.namespace ?? "kube-system",
-            timeout: 600,
+            timeoutSeconds: 600,
             values: {
                 // Our own selector instead of the chart's NFD/gpu.present affinity, which
                 // depends on labels older AMIs do not set.
