@@ -65,7 +65,8 @@ export class DynamoGraph extends pulumi.ComponentResource implements ServingGrap
             image: DYNAMO_IMAGE,
             command: ["python3", "-c", WAIT_FOR_INFRA_SCRIPT],
             env: [...dynamoEnv, ...env({ NATS_MONITOR: args.natsMonitorEndpoint })],
-            resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+            // requests = limits, so Dynamo workers stay Guaranteed QoS.
+            resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "50m", memory: "128Mi" } },
         };
 
         this.workers("prefill", args.prefillReplicas, ["--is-prefill-worker"], args, dynamoEnv, waitForInfra);

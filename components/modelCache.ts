@@ -121,7 +121,8 @@ export class ModelCache extends pulumi.ComponentResource {
                 name: "wait-for-model",
                 image: args.image,
                 command: ["sh", "-c", `until [ -f ${MODEL_CACHE_MOUNT}/${marker} ]; do echo waiting for the node's model download; sleep 10; done`],
-                resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+                // requests = limits, like the worker container, so worker pods are Guaranteed QoS.
+                resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "50m", memory: "64Mi" } },
                 volumeMounts: [{ name: VOLUME_NAME, mountPath: MODEL_CACHE_MOUNT, readOnly: true }],
             },
         };

@@ -47,7 +47,11 @@ export interface WorkerPodArgs {
 /** @default 120 s: in-flight requests finish, NIXL transfers drain. */
 export const WORKER_TERMINATION_GRACE_SECONDS = 120;
 
-/** Limits of a worker container: GPUs, EFA devices and huge pages are requested at their limits. */
+/**
+ * Limits of a worker container, equal to its requests (GPUs, EFA devices and huge pages are
+ * requested at their limits): with init containers alike, worker pods are Guaranteed QoS, the
+ * last to be evicted and eligible for exclusive cores under the static CPU manager.
+ */
 export function workerResourceLimits(r: WorkerResources): Record<string, string> {
     const limits: Record<string, string> = { "nvidia.com/gpu": String(r.gpus), cpu: r.cpu, memory: r.memory };
     if (r.efaDevices > 0) {
