@@ -68,15 +68,17 @@ export = async function program(options: ProgramOptions = {}) {
         subnetIds: gpuSubnetIds,
         nvmeRaid0: config.gpu.nvmeInstanceStore,
         capacityType: config.gpuCapacityType,
-        capacityReservationId: config.gpuCapacityReservationId || undefined,
+        capacityReservationId: config.gpuCapacityReservationId !== "" ? config.gpuCapacityReservationId : undefined,
         efaInterfaces: config.gpu.maxEfaDevices,
         clusterSecurityGroupId: cluster.primarySecurityGroupId,
     }, { dependsOn: [cluster] });
 
     // Platform: device plugins, load balancer controller, storage, etcd and NATS, model cache.
-    const inCluster = { provider: cluster.provider, dependsOn: [cluster.systemNodeGroup, gpuNodes] };
-    const nvidiaPlugin = new NvidiaDevicePlugin("nvidia-device-plugin", {}, inCluster);
-    const efaPlugin = config.efa ? new EfaDevicePlugin("efa-device-plugin", {}, inCluster) : undefined;
+    // Controllers wait for the system nodes only; what runs on GPU nodes waits for those too.
+    const inCluster = { provider: cluster.provider, dependsOn: [cluster.systemNodeGroup] };
+    const onGpuNodes = { provider: cluster.provider, dependsOn: [cluster.systemNodeGroup, gpuNodes] };
+    const nvidiaPlugin = new NvidiaDevicePlugin("nvidia-device-plugin", {}, onGpuNodes);
+    const efaPlugin = config.efa ? new EfaDevicePlugin("efa-device-plugin", {}, onGpuNodes) : undefined;
     const loadBalancerController = new LoadBalancerController("aws-load-balancer-controller", {
         clusterName: config.clusterName,
         region: config.region,
@@ -105,7 +107,7 @@ export = async function program(options: ProgramOptions = {}) {
         image: workerImage,
         nvme: config.gpu.nvmeInstanceStore,
         hfTokenSecretName: serving.hfTokenSecretName,
-    }, { ...inServing, dependsOn: [serving, nvidiaPlugin] });
+    }, { ...inServing, dependsOn: [serving, gpuNodes] });
 
     // Serving graph, behind the load balancer controller so destroy removes the NLB first.
     const graphArgs: GraphArgs = {
