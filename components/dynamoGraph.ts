@@ -83,8 +83,9 @@ export class DynamoGraph extends pulumi.ComponentResource implements ServingGrap
             // Frontend replicas share their KV-router state so each sees the others' routing.
             frontendArgs.push("--router-replica-sync");
         }
+        // Ready only once a worker registered (/health): wait as long as the workers may take to load.
         new k8s.apps.v1.Deployment("frontend", {
-            metadata: { name: "frontend", namespace: ns, labels, annotations: awaitTimeout(1800) },
+            metadata: { name: "frontend", namespace: ns, labels, annotations: awaitTimeout(4200) },
             spec: {
                 replicas: args.frontendReplicas,
                 selector: { matchLabels: labels },

@@ -96,10 +96,14 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         this.registerOutputs({ nodeGroupName: this.nodeGroupName });
     }
 
-    /** A launch template that targets the reservation (a Capacity Block also sets its market type). */
+    /**
+     * A launch template that targets the reservation (a Capacity Block also sets its market type).
+     * No placement group of our own: the reservation fixes placement (Capacity Blocks are
+     * co-located in UltraClusters; an ODCR made in a cluster placement group only matches
+     * launches into that group), and a new group would not match it.
+     */
     private reservationLaunchTemplate(name: string, args: GpuNodeGroupArgs): { id: pulumi.Output<string>; version: pulumi.Output<string> } {
         const parent = { parent: this };
-        const placementGroup = args.efa ? new aws.ec2.PlacementGroup(`${name}-efa`, { strategy: "cluster" }, parent) : undefined;
         const interfaces = args.efa
             ? [...Array(args.efaInterfaces).keys()].map((card) => ({
                 networkCardIndex: card,
@@ -120,7 +124,6 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
                 ebs: { volumeSize: args.diskSizeGiB ?? GPU_NODE_DISK_GIB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
             }],
             networkInterfaces: interfaces,
-            placement: placementGroup ? { groupName: placementGroup.name } : undefined,
             userData: args.nvmeRaid0 ? Buffer.from(nodeadmUserData(NVME_RAID0_NODE_CONFIG)).toString("base64") : undefined,
             tagSpecifications: [{ resourceType: "instance", tags: { Name: `${args.clusterName}-gpu` } }],
         }, parent);

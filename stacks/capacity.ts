@@ -53,9 +53,13 @@ export function allocatableCpuMillis(gpu: GpuInstanceType, efa: boolean): number
     return gpu.vcpu * 1000 - kubeReservedCpuMillis(gpu.vcpu) - daemons;
 }
 
-/** Memory (MiB) a GPU node leaves to the serving pods. */
+/** 2 MiB huge pages AL2023 pre-allocates on EFA-capable instances (EKS user guide, node-efa). */
+export const NODE_HUGEPAGES_2MI = 5128;
+
+/** Memory (MiB) a GPU node leaves to the serving pods; pre-allocated huge pages are not memory to the kubelet. */
 export function allocatableMemoryMiB(gpu: GpuInstanceType, efa: boolean): number {
     const kubeReserved = 255 + 11 * maxPodsEstimate(gpu);
     const daemons = daemonSets(efa).reduce((sum, d) => sum + d.memoryMiB, 0);
-    return Math.floor(gpu.memoryGiB * 1024 * USABLE_MEMORY_FRACTION - kubeReserved - EVICTION_HARD_MEMORY_MIB - daemons);
+    const hugepages = efa ? NODE_HUGEPAGES_2MI * 2 : 0;
+    return Math.floor(gpu.memoryGiB * 1024 * USABLE_MEMORY_FRACTION - kubeReserved - EVICTION_HARD_MEMORY_MIB - daemons - hugepages);
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { NODE_HUGEPAGES_2MI } from "./capacity";
 import { CpuInstanceType, GpuInstanceType, SYSTEM_INSTANCE_TYPES } from "./instances";
 import { parseConfig } from "./parse";
 import { parseMemoryMiB } from "./quantity";
@@ -44,9 +45,6 @@ export interface ProgramOptions {
     /** Set by the offline plan: a missing hfToken is reported, not fatal. */
     offline?: boolean;
 }
-
-/** 2 MiB huge pages AL2023 pre-allocates on EFA-capable instances (EKS user guide, node-efa). */
-export const NODE_HUGEPAGES_2MI = 5128;
 
 /** The node's huge pages shared among its worker pods, in 64 MiB steps, at most 5Gi a pod. */
 export function hugepagesPerPodMi(podsPerNode: number): number {
