@@ -75,12 +75,14 @@ export class Nats extends pulumi.ComponentResource {
                     merge: { spec: { nodeSelector: { [NODE_POOL_LABEL]: SYSTEM_POOL } } },
                     topologySpreadConstraints: { "kubernetes.io/hostname": { maxSkew: 1, whenUnsatisfiable: "DoNotSchedule" } },
                 },
+                // The chart leaves 8222 off the client Service; Dynamo's pods wait on /healthz there.
+                service: { ports: { monitor: { enabled: true } } },
                 podDisruptionBudget: { enabled: true },
                 natsBox: { enabled: false },
             },
         }, { parent: this });
 
-        const serverLabels = { "app.kubernetes.io/name": "nats", "app.kubernetes.io/instance": name };
+        const serverLabels = { "app.kubernetes.io/name": "nats", "app.kubernetes.io/instance": name, "app.kubernetes.io/component": "nats" };
         new k8s.networking.v1.NetworkPolicy(name, {
             metadata: { name, namespace: ns, labels: serverLabels },
             spec: {

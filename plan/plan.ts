@@ -38,9 +38,11 @@ function redactObject(object: KubernetesObject): KubernetesObject {
     }
     const redacted: KubernetesObject = { ...object };
     for (const field of ["data", "stringData"]) {
-        const values = object[field] as Record<string, unknown> | undefined;
-        if (values) {
+        const values = object[field];
+        if (values !== null && typeof values === "object" && !Array.isArray(values)) {
             redacted[field] = Object.fromEntries(Object.keys(values).map((k) => [k, REDACTED]));
+        } else if (values !== undefined) {
+            redacted[field] = REDACTED;
         }
     }
     return redacted;

@@ -126,11 +126,8 @@ describe("stacks: secrets never reach the plan in plaintext", () => {
         assert.ok(!JSON.stringify(p.plan.outputs).includes(HF_CANARY));
     });
 
-    // The Secret's key names are lost in the plan: @pulumi/kubernetes wraps a Secret's whole
-    // stringData in pulumi.secret, plan/mocks.ts plainInputs turns it into the string "<secret>",
-    // and plan/plan.ts redactObject then takes Object.keys of that string, so
-    // manifests/serving.Secret.hf-token.yaml shows keys "0".."7" instead of HF_TOKEN. Skipped
-    // until plan/ keeps the keys (and redacts only the values) of a secret data/stringData.
+    // @pulumi/kubernetes wraps a Secret's whole stringData in pulumi.secret; the plan must keep
+    // its keys (redacting only the values) so references to HF_TOKEN can be followed.
     it("every secretKeyRef of a pod names a Secret of the plan that has that key", () => {
         const secrets = p.manifests().filter((o) => o.kind === "Secret");
         assert.ok(secrets.length > 0, "with hfToken set there is a Secret");
