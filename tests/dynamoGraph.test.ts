@@ -7,21 +7,8 @@
  */
 import * as assert from "assert";
 import { planStack, StackPlan } from "./helpers/plan";
+import { Container, PodSpec } from "./helpers/k8sSchema";
 
-interface EnvVar { name: string; value?: string }
-interface Probe { httpGet?: { path: string; port: number | string }; tcpSocket?: { port: number | string } }
-interface Container {
-    name: string;
-    image: string;
-    command?: string[];
-    args?: string[];
-    env?: EnvVar[];
-    ports?: { name?: string; containerPort: number }[];
-    startupProbe?: Probe;
-    readinessProbe?: Probe;
-    livenessProbe?: Probe;
-}
-interface PodSpec { containers: Container[]; initContainers?: Container[] }
 interface Deployment {
     metadata: { name: string; namespace?: string; labels?: Record<string, string> };
     spec: {

@@ -8,9 +8,8 @@
 import * as assert from "assert";
 import { Program, PROGRAM_FLAGS } from "./fixtures/flags";
 import { planStack, StackPlan } from "./helpers/plan";
+import { Container, PodSpec } from "./helpers/k8sSchema";
 
-interface Container { name: string; image: string; command?: string[]; args?: string[] }
-interface PodSpec { containers: Container[]; initContainers?: Container[] }
 
 const NEGATIVE_NUMBER = /^-\d+(\.\d+)?$/;
 

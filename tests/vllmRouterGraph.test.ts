@@ -6,18 +6,8 @@
  */
 import * as assert from "assert";
 import { planStack, StackPlan } from "./helpers/plan";
+import { Container } from "./helpers/k8sSchema";
 
-interface Probe { httpGet?: { path: string; port: number | string } }
-interface Container {
-    name: string;
-    image: string;
-    command?: string[];
-    args?: string[];
-    ports?: { name?: string; containerPort: number }[];
-    startupProbe?: Probe;
-    readinessProbe?: Probe;
-    livenessProbe?: Probe;
-}
 interface Workload {
     kind: string;
     metadata: { name: string; namespace?: string; labels?: Record<string, string> };

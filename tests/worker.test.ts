@@ -8,34 +8,11 @@
 import * as assert from "assert";
 import { GPU_INSTANCE_TYPES } from "../stacks/instances";
 import { planStack, StackPlan } from "./helpers/plan";
+import { Container, EnvVar, PodSpec, Probe } from "./helpers/k8sSchema";
 
 /** AL2023 pre-allocates 5128 2 MiB huge pages on EFA instances (EKS user guide, node-efa). */
 const NODE_HUGEPAGES_MI = 5128 * 2;
 
-interface EnvVar { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath?: string } } }
-interface Probe { httpGet?: { path: string; port: number | string }; tcpSocket?: { port: number | string }; periodSeconds?: number; failureThreshold?: number; initialDelaySeconds?: number }
-interface Container {
-    name: string;
-    image: string;
-    command?: string[];
-    args?: string[];
-    env?: EnvVar[];
-    ports?: { name?: string; containerPort: number }[];
-    resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-    securityContext?: { capabilities?: { add?: string[] } };
-    startupProbe?: Probe;
-    readinessProbe?: Probe;
-    livenessProbe?: Probe;
-    volumeMounts?: { name: string; mountPath: string }[];
-}
-interface PodSpec {
-    nodeSelector?: Record<string, string>;
-    tolerations?: { key?: string; operator?: string; value?: string; effect?: string }[];
-    topologySpreadConstraints?: { topologyKey: string; maxSkew: number; labelSelector?: { matchLabels?: Record<string, string> } }[];
-    containers: Container[];
-    initContainers?: Container[];
-    volumes?: { name: string; emptyDir?: { medium?: string; sizeLimit?: string } }[];
-}
 interface Workload {
     kind: string;
     metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };

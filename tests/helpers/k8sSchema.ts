@@ -152,6 +152,10 @@ export interface ContainerPort {
 export interface Probe {
     httpGet?: { path: string; port: number | string };
     tcpSocket?: { port: number | string };
+    periodSeconds?: number;
+    failureThreshold?: number;
+    initialDelaySeconds?: number;
+    timeoutSeconds?: number;
 }
 export interface VolumeMount {
     name: string;
@@ -160,12 +164,13 @@ export interface VolumeMount {
 }
 export interface Container {
     name: string;
-    image?: string;
+    image: string;
     command?: string[];
     args?: string[];
     env?: EnvVar[];
     ports?: ContainerPort[];
     resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
+    securityContext?: { capabilities?: { add?: string[] } };
     readinessProbe?: Probe;
     livenessProbe?: Probe;
     startupProbe?: Probe;
@@ -186,9 +191,16 @@ export interface LabelSelectorTerm {
     topologyKey: string;
     labelSelector?: { matchLabels?: Record<string, string> };
 }
+export interface TopologySpreadConstraint {
+    topologyKey: string;
+    maxSkew: number;
+    whenUnsatisfiable?: string;
+    labelSelector?: { matchLabels?: Record<string, string> };
+}
 export interface PodSpec {
     nodeSelector?: Record<string, string>;
     tolerations?: Toleration[];
+    topologySpreadConstraints?: TopologySpreadConstraint[];
     affinity?: { podAntiAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: LabelSelectorTerm[] } };
     initContainers?: Container[];
     containers: Container[];
