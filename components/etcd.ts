@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { awaitTimeout, env, fieldEnv, httpProbe, INFRA_CLIENT_LABELS, onePerNode, onSystemNodes } from "./pod";
+import { awaitTimeout, DELETE_VOLUMES_WITH_STATEFULSET, env, fieldEnv, httpProbe, INFRA_CLIENT_LABELS, onePerNode, onSystemNodes } from "./pod";
 
 /**
  * The official etcd image (gcr.io/etcd-development/etcd, built by etcd's scripts/release.sh);
@@ -64,6 +64,7 @@ export class Etcd extends pulumi.ComponentResource {
                 replicas,
                 serviceName: peerService,
                 podManagementPolicy: "Parallel",
+                persistentVolumeClaimRetentionPolicy: DELETE_VOLUMES_WITH_STATEFULSET,
                 selector: { matchLabels: labels },
                 template: {
                     metadata: { labels },

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NODE_POOL_LABEL, SYSTEM_POOL } from "./cluster";
 import { PinnedChart, pinnedRelease } from "./helm";
-import { INFRA_CLIENT_LABELS } from "./pod";
+import { DELETE_VOLUMES_WITH_STATEFULSET, INFRA_CLIENT_LABELS } from "./pod";
 
 /**
  * The official NATS chart, nats-io/k8s helm/charts/nats 1.3.16 (tag nats-1.3.16, server
@@ -71,6 +71,7 @@ export class Nats extends pulumi.ComponentResource {
                     monitor: { enabled: true, port: NATS_MONITOR_PORT },
                     merge: { max_payload: NATS_MAX_PAYLOAD_BYTES },
                 },
+                statefulSet: { merge: { spec: { persistentVolumeClaimRetentionPolicy: DELETE_VOLUMES_WITH_STATEFULSET } } },
                 podTemplate: {
                     merge: { spec: { nodeSelector: { [NODE_POOL_LABEL]: SYSTEM_POOL } } },
                     topologySpreadConstraints: { "kubernetes.io/hostname": { maxSkew: 1, whenUnsatisfiable: "DoNotSchedule" } },

@@ -78,6 +78,12 @@ export function awaitTimeout(seconds: number): Record<string, string> {
     return { "pulumi.com/timeoutSeconds": String(seconds) };
 }
 
+/**
+ * Volumes of a StatefulSet go with it when it is deleted (pulumi destroy), not when it is
+ * scaled in; the default, Retain, would leave EBS volumes behind the cluster.
+ */
+export const DELETE_VOLUMES_WITH_STATEFULSET = { whenDeleted: "Delete", whenScaled: "Retain" } as const;
+
 /** A memory-backed /dev/shm for NCCL/NIXL and PyTorch data sharing. */
 export function sharedMemoryVolume(sizeLimit: string): Volume {
     return { name: "dshm", emptyDir: { medium: "Memory", sizeLimit } };

@@ -108,6 +108,10 @@ describe("etcd: llama31-pd with graph=dynamo", () => {
         assert.strictEqual(flag(etcd, "data-dir"), mount.mountPath);
     });
 
+    it("deletes its volumes with the StatefulSet (pulumi destroy leaves no EBS volume behind), not on scale-in", () => {
+        assert.deepStrictEqual(sts.spec!.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Delete", whenScaled: "Retain" });
+    });
+
     it("has a PodDisruptionBudget that keeps quorum (minAvailable 2 of 3) over its own pods", () => {
         const pdb = asObject(p.manifest("PodDisruptionBudget", "etcd", ns));
         const spec = pdb.spec as { minAvailable?: number; selector: { matchLabels: Record<string, string> } };

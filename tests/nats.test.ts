@@ -35,6 +35,7 @@ interface NatsValues {
     };
     podDisruptionBudget: { enabled: boolean };
     natsBox?: { enabled: boolean };
+    statefulSet?: { merge?: { spec?: { persistentVolumeClaimRetentionPolicy?: { whenDeleted?: string; whenScaled?: string } } } };
 }
 interface NetworkPolicySpec {
     podSelector: { matchLabels?: Record<string, string> };
@@ -108,6 +109,10 @@ describe("nats: llama31-pd with graph=dynamo", () => {
         assert.ok(maxPayload > DEFAULT_MAX_PAYLOAD, `max_payload ${maxPayload}`);
         assert.ok(maxPayload <= MAX_PENDING, `max_payload ${maxPayload}`);
         assert.strictEqual(maxPayload, 10 * 1024 * 1024);
+    });
+
+    it("deletes the JetStream volumes with the StatefulSet (pulumi destroy leaves no EBS volume behind)", () => {
+        assert.deepStrictEqual(values.statefulSet?.merge?.spec?.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Delete", whenScaled: "Retain" });
     });
 
     it("keeps the chart's PodDisruptionBudget", () => {
