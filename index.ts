@@ -24,13 +24,18 @@ import { configWarnings, hfTokenProblem } from "./stacks/validate";
 
 /** Namespace of the serving graph, etcd and NATS. */
 const SERVING_NAMESPACE = "serving";
+/** Stands in for an unset hfToken in the offline plan (redacted like any secret). */
+const OFFLINE_TOKEN_PLACEHOLDER = "<hfToken: set before pulumi up>";
 
 export = async function program(options: ProgramOptions = {}) {
-    const { config, hfToken } = loadStackConfig();
+    const loaded = loadStackConfig();
+    const config = loaded.config;
     const tokenProblem = hfTokenProblem(config.model, config.hfTokenSet);
     if (tokenProblem && !options.offline && !pulumi.runtime.isDryRun()) {
         throw new pulumi.RunError(tokenProblem);
     }
+    // Offline, a gated model without a token still plans the Secret that pulumi up will need.
+    const hfToken = loaded.hfToken ?? (tokenProblem && options.offline ? pulumi.secret(OFFLINE_TOKEN_PLACEHOLDER) : undefined);
     configWarnings(config).forEach((warning) => pulumi.log.warn(warning));
 
     // Cloud: network, cluster, node groups.

@@ -122,11 +122,12 @@ describe("modelCache: llama31-pd (vllm-router, p5.48xlarge with NVMe)", () => {
         }
     });
 
-    it("workers carry no Hugging Face token (without hfToken, nobody does)", () => {
+    it("only the download reads the Hugging Face token (gated model: planned from the Secret); no other pod carries it", () => {
         for (const o of asK8s(p.manifests())) {
             const spec = podTemplate(o)?.spec;
             for (const c of spec ? allContainers(spec) : []) {
-                assert.ok(!c.env?.some((e) => e.name === "HF_TOKEN"), `${o.metadata.name}/${c.name}`);
+                const hasToken = c.env?.some((e) => e.name === "HF_TOKEN") ?? false;
+                assert.strictEqual(hasToken, o.metadata.name === "model-cache" && c.name === "download", `${o.metadata.name}/${c.name}`);
             }
         }
     });

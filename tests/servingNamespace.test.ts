@@ -33,10 +33,17 @@ describe("servingNamespace: llama31-pd", () => {
         assert.deepStrictEqual([...namespaces], ["serving"]);
     });
 
-    it("without hfToken there is no Secret at all", () => {
+    it("without hfToken, a gated model still plans the Secret pulumi up will need, redacted", () => {
         assert.strictEqual(without.plan.config.hfToken, "");
-        assert.deepStrictEqual(without.resources(SECRET), []);
-        assert.ok(!asK8s(without.manifests()).some((o) => o.kind === "Secret"));
+        assert.strictEqual(without.resources(SECRET).length, 1);
+        assert.deepStrictEqual(asObject(without.manifest("Secret", "hf-token", "serving")).stringData, { HF_TOKEN: REDACTED });
+        assert.ok(without.warnings.some((w) => w.includes("hfToken")), "the plan says pulumi up needs hfToken");
+    });
+
+    it("an ungated model without hfToken gets no Secret at all", async () => {
+        const dev = await planStack("dev");
+        assert.deepStrictEqual(dev.resources(SECRET), []);
+        assert.ok(!asK8s(dev.manifests()).some((o) => o.kind === "Secret"));
     });
 
     it("with hfToken there is one Opaque Secret hf-token in serving, in the ServingNamespace component", () => {
