@@ -6,10 +6,10 @@
  * stderr, nothing written), 1 on any other failure.
  */
 import * as path from "path";
-import { buildPlan, checkOutDir, writePlan } from "../plan/plan";
-import { loadPlanConfig } from "../plan/stackFiles";
-import { PlanSummary } from "../plan/summary";
-import { ConfigError, isConfigError } from "../stacks/errors";
+import { buildPlan, checkOutDir, writePlan } from "../plan/offline/plan";
+import { loadPlanConfig } from "../plan/offline/stackFiles";
+import { PlanSummary } from "../plan/offline/summary";
+import { ConfigError, configErrorsOf } from "../stacks/errors";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -78,8 +78,9 @@ async function main(): Promise<number> {
         console.log(describe(result.plan.summary, args.out));
         return 0;
     } catch (err) {
-        if (isConfigError(err)) {
-            console.error(`error: ${err.message}`);
+        const configErrors = configErrorsOf(err);
+        if (configErrors.length > 0) {
+            configErrors.forEach((e) => console.error(`error: ${e.message}`));
             return 2;
         }
         console.error(err instanceof Error ? err.stack ?? err.message : String(err));

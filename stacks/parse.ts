@@ -1,4 +1,4 @@
-import { ConfigError } from "./errors";
+import { ConfigError, ConfigErrorCollector } from "./errors";
 import { CONFIG_KEYS, CONFIG_SCHEMA, ConfigKey, ConfigValues, KeySpec, isConfigKey } from "./schema";
 
 /**
@@ -54,16 +54,18 @@ function parseStringList(key: string, raw: string): string[] {
  * defaults applied. Unknown keys are an error: a typo must not silently fall back to a default.
  */
 export function parseConfig(raw: Readonly<Record<string, string>>): ConfigValues {
+    const errors = new ConfigErrorCollector();
     for (const key of Object.keys(raw).sort()) {
         if (!isConfigKey(key)) {
-            throw new ConfigError(key, raw[key], `unknown config key; the keys are: ${CONFIG_KEYS.join(", ")}.`);
+            errors.add(new ConfigError(key, raw[key], `unknown config key; the keys are: ${CONFIG_KEYS.join(", ")}.`));
         }
     }
     const values: Record<string, unknown> = {};
     for (const key of CONFIG_KEYS) {
         const text = raw[key];
-        values[key] = text === undefined ? defaultValue(key) : parseConfigValue(key, text);
+        values[key] = text === undefined ? defaultValue(key) : errors.check(() => parseConfigValue(key, text));
     }
+    errors.throwIfAny();
     return values as ConfigValues;
 }
 

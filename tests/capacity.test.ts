@@ -8,7 +8,7 @@
  * only to subnets of that zone.
  */
 import * as assert from "assert";
-import { GPU_INSTANCE_TYPES } from "../stacks/instances";
+import { GPU_INSTANCE_TYPES } from "../stacks/catalog/instances";
 import { planStack, PlannedResource, StackPlan } from "./helpers/plan";
 
 const TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";

@@ -4,7 +4,7 @@
  * users depend on.
  */
 import * as assert from "assert";
-import { SECRET_PLACEHOLDER } from "../plan/mocks";
+import { SECRET_PLACEHOLDER } from "../plan/offline/mocks";
 import { planStack, PlannedResource, StackPlan } from "./helpers/plan";
 
 const EKS_CLUSTER = "eks:index:Cluster";

@@ -5,11 +5,11 @@
  * rely on (GPU nodes, EFA devices per pod).
  */
 import * as assert from "assert";
-import { resolveStackConfig, StackConfig, StackContext } from "../stacks/config";
-import { ConfigError, isConfigError } from "../stacks/errors";
-import { GPU_INSTANCE_TYPES } from "../stacks/instances";
+import { resolveStackConfig, StackConfig, StackContext } from "../stacks/resolve";
+import { ConfigError, configErrorsOf } from "../stacks/errors";
+import { GPU_INSTANCE_TYPES } from "../stacks/catalog/instances";
 import { CONFIG_KEYS, CONFIG_SCHEMA, KeySpec } from "../stacks/schema";
-import { loadPlanConfig } from "../plan/stackFiles";
+import { loadPlanConfig } from "../plan/offline/stackFiles";
 import { projectStrings, resolveStack, ROOT } from "./helpers/plan";
 
 const DEV = projectStrings(loadPlanConfig(ROOT, "dev", []));
@@ -20,12 +20,14 @@ function resolve(raw: Record<string, string>, context: Partial<StackContext> = {
     return resolveStackConfig(raw, { ...CONTEXT, ...context });
 }
 
+/** The first ConfigError fn throws (validation reports every bad key; the first is the one asked about). */
 function configErrorOf(fn: () => unknown): ConfigError {
     try {
         fn();
     } catch (err) {
-        assert.ok(isConfigError(err), `expected a ConfigError, got ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
-        return err;
+        const errors = configErrorsOf(err);
+        assert.ok(errors.length > 0, `expected a ConfigError, got ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+        return errors[0];
     }
     assert.fail("expected a ConfigError, nothing was thrown");
 }

@@ -5,7 +5,7 @@
  * `costEstimate` stack output (computed from config) agrees with it.
  */
 import * as assert from "assert";
-import { EKS_CONTROL_PLANE_USD_PER_HOUR, GPU_INSTANCE_TYPES, NAT_GATEWAY_USD_PER_HOUR, SYSTEM_INSTANCE_TYPES } from "../stacks/instances";
+import { EKS_CONTROL_PLANE_USD_PER_HOUR, GPU_INSTANCE_TYPES, NAT_GATEWAY_USD_PER_HOUR, SYSTEM_INSTANCE_TYPES } from "../stacks/catalog/instances";
 import { planStack, StackPlan } from "./helpers/plan";
 
 interface Quota { quota: string; code: string; vcpus: number }

@@ -5,7 +5,7 @@
  */
 import * as assert from "assert";
 import { parse as parseYaml } from "yaml";
-import { GPU_INSTANCE_TYPES } from "../stacks/instances";
+import { GPU_INSTANCE_TYPES } from "../stacks/catalog/instances";
 import { planStack, PlannedResource, StackPlan } from "./helpers/plan";
 
 const SUBNET = "aws:ec2/subnet:Subnet";

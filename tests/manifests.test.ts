@@ -8,7 +8,7 @@
  * GPU nodes, everything else on the system nodes.
  */
 import * as assert from "assert";
-import { REDACTED } from "../plan/plan";
+import { REDACTED } from "../plan/offline/plan";
 import {
     allContainers, asK8s, asObject, K8sObject, modelClass, nodeTaint, podGpus, podTemplate, schemaProblems, selects, tolerates,
 } from "./helpers/k8sSchema";

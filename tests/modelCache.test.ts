@@ -5,8 +5,8 @@
  * summary.modelDownloadsPerDeploy is read off the manifests, not a constant.
  */
 import * as assert from "assert";
-import { RecordedResource } from "../plan/mocks";
-import { summarize } from "../plan/summary";
+import { RecordedResource } from "../plan/offline/mocks";
+import { summarize } from "../plan/offline/summary";
 import { allContainers, asK8s, asObject, Container, envValue, K8sObject, nodeTaint, PodSpec, podGpus, podTemplate, tolerates } from "./helpers/k8sSchema";
 import { planStack, StackPlan } from "./helpers/plan";
 

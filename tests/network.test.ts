@@ -5,7 +5,7 @@
  * is used as given.
  */
 import * as assert from "assert";
-import { subnetCidrs } from "../components/network";
+import { subnetCidrs } from "../components/cloud/network";
 import { contains, overlappingPairs, parseCidr } from "./helpers/cidr";
 import { planStack, PlannedResource, StackPlan } from "./helpers/plan";
 

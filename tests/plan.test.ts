@@ -8,9 +8,9 @@ import { spawnSync, SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadPlanConfig, SECURE_PLACEHOLDER } from "../plan/stackFiles";
-import { SECRET_PLACEHOLDER } from "../plan/mocks";
-import { resolveStackConfig } from "../stacks/config";
+import { loadPlanConfig, SECURE_PLACEHOLDER } from "../plan/offline/stackFiles";
+import { SECRET_PLACEHOLDER } from "../plan/offline/mocks";
+import { resolveStackConfig } from "../stacks/resolve";
 import { ConfigError, isConfigError } from "../stacks/errors";
 import { planConfig, projectStrings, ROOT } from "./helpers/plan";
 

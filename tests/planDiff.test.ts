@@ -17,8 +17,8 @@ import {
     unifiedDiff,
     yamlSection,
 } from "../plan/diff";
-import { buildPlan, writePlan } from "../plan/plan";
-import { loadPlanConfig } from "../plan/stackFiles";
+import { buildPlan, writePlan } from "../plan/offline/plan";
+import { loadPlanConfig } from "../plan/offline/stackFiles";
 
 const ROOT = path.resolve(__dirname, "..");
 const TSX = path.join(ROOT, "node_modules", ".bin", process.platform === "win32" ? "tsx.cmd" : "tsx");

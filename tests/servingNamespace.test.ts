@@ -5,8 +5,8 @@
  * value never reaches plan.json or the manifests.
  */
 import * as assert from "assert";
-import { SECRET_PLACEHOLDER } from "../plan/mocks";
-import { REDACTED, renderManifest } from "../plan/plan";
+import { SECRET_PLACEHOLDER } from "../plan/offline/mocks";
+import { REDACTED, renderManifest } from "../plan/offline/plan";
 import { asK8s, asObject } from "./helpers/k8sSchema";
 import { planStack, StackPlan } from "./helpers/plan";
 

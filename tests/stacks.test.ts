@@ -5,11 +5,11 @@
  */
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, PlanMocks, SECRET_PLACEHOLDER } from "../plan/mocks";
-import { PROGRAM_PATH } from "../plan/run";
-import { loadPlanConfig } from "../plan/stackFiles";
+import { installMocks, PlanMocks, SECRET_PLACEHOLDER } from "../plan/offline/mocks";
+import { PROGRAM_PATH } from "../plan/offline/run";
+import { loadPlanConfig } from "../plan/offline/stackFiles";
 import { isConfigError } from "../stacks/errors";
-import { GPU_INSTANCE_TYPES } from "../stacks/instances";
+import { GPU_INSTANCE_TYPES } from "../stacks/catalog/instances";
 import { hfTokenProblem } from "../stacks/validate";
 import { planStack, ROOT, StackPlan } from "./helpers/plan";
 

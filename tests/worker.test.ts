@@ -6,7 +6,7 @@
  * `pulumi up` give up on the provider's 10-minute default await.
  */
 import * as assert from "assert";
-import { GPU_INSTANCE_TYPES } from "../stacks/instances";
+import { GPU_INSTANCE_TYPES } from "../stacks/catalog/instances";
 import { planStack, StackPlan } from "./helpers/plan";
 import { Container, EnvVar, PodSpec, Probe } from "./helpers/k8sSchema";
 

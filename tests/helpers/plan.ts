@@ -4,11 +4,11 @@
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { PlanMocks } from "../../plan/mocks";
-import { KubernetesObject } from "../../plan/objects";
-import { buildPlan, manifestFileName, Plan, PlanResult, renderManifest, renderPlanJson } from "../../plan/plan";
-import { loadPlanConfig, PlanConfig } from "../../plan/stackFiles";
-import { resolveStackConfig, StackConfig } from "../../stacks/config";
+import { PlanMocks } from "../../plan/offline/mocks";
+import { KubernetesObject } from "../../plan/offline/objects";
+import { buildPlan, manifestFileName, Plan, PlanResult, renderManifest, renderPlanJson } from "../../plan/offline/plan";
+import { loadPlanConfig, PlanConfig } from "../../plan/offline/stackFiles";
+import { resolveStackConfig, StackConfig } from "../../stacks/resolve";
 
 /** The repository root (where Pulumi.yaml and the stack files live). */
 export const ROOT = path.resolve(__dirname, "..", "..");

@@ -1,0 +1,143 @@
+import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/eks";
+import * as pulumi from "@pulumi/pulumi";
+import { EFA_LABEL, GPU_POOL, GPU_TAINT, NODE_POOL_LABEL } from "../k8s/labels";
+
+/** @default 200 GiB root volume: room for two ~12 GB inference images on instances without NVMe. */
+export const GPU_NODE_DISK_GIB = 200;
+
+/** nodeadm config that assembles the instance-store NVMe as RAID0 for containerd and kubelet. */
+export const NVME_RAID0_NODE_CONFIG = `apiVersion: node.eks.aws/v1alpha1
+kind: NodeConfig
+spec:
+  instance:
+    localStorage:
+      strategy: RAID0
+`;
+
+export type GpuCapacityType = "ON_DEMAND" | "CAPACITY_BLOCK";
+
+export interface GpuNodeGroupArgs {
+    cluster: eks.Cluster;
+    clusterName: string;
+    nodeRole: aws.iam.Role;
+    instanceType: string;
+    /** Fixed size of the group: GPU capacity is planned, not autoscaled. */
+    nodeCount: number;
+    /** Puts the nodes in a cluster placement group with one EFA interface per network card. */
+    efa: boolean;
+    /** EFA interfaces (= network cards) of the instance type; used with a capacity reservation. */
+    efaInterfaces: number;
+    /** The one zone of the nodes (and of the placement group). */
+    availabilityZone: string;
+    /** Subnets of the nodes; with EFA the group keeps those in availabilityZone. @default the cluster's private subnets */
+    subnetIds?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Assemble instance-store NVMe as RAID0 (the instance must have NVMe instance store). */
+    nvmeRaid0: boolean;
+    /** @default GPU_NODE_DISK_GIB */
+    diskSizeGiB?: number;
+    /** @default "ON_DEMAND" */
+    capacityType?: GpuCapacityType;
+    /** Targeted On-Demand Capacity Reservation or Capacity Block (cr-...). */
+    capacityReservationId?: string;
+    /** The cluster's primary security group, for the launch template's interfaces. */
+    clusterSecurityGroupId: pulumi.Input<string>;
+}
+
+/**
+ * The GPU managed node group: AL2023 NVIDIA AMI, GPU taint, pool labels, IMDSv2, and with EFA a
+ * cluster placement group in one zone. Without a capacity reservation pulumi-eks builds the EFA
+ * launch template; a reservation needs a launch template of our own (pulumi-eks cannot combine
+ * one with enableEfaSupport), which then carries the EFA interfaces, placement, IMDSv2, disk and
+ * nodeadm RAID0 config itself.
+ */
+export class GpuNodeGroup extends pulumi.ComponentResource {
+    public readonly nodeGroup: eks.ManagedNodeGroup;
+    public readonly nodeGroupName: pulumi.Output<string>;
+
+    constructor(name: string, args: GpuNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("pd-serving:cluster:GpuNodeGroup", name, {}, opts);
+        const nodeGroupName = `${args.clusterName}-gpu`;
+        const labels: Record<string, string> = { [NODE_POOL_LABEL]: GPU_POOL };
+        if (args.efa) {
+            labels[EFA_LABEL] = "true";
+        }
+        const capacityType = args.capacityType ?? "ON_DEMAND";
+        const common: eks.ManagedNodeGroupArgs = {
+            cluster: args.cluster,
+            nodeGroupName,
+            nodeRole: args.nodeRole,
+            amiType: "AL2023_x86_64_NVIDIA",
+            capacityType,
+            // minSize = desiredSize: the group never scales in under running workers.
+            scalingConfig: { minSize: args.nodeCount, desiredSize: args.nodeCount, maxSize: Math.max(args.nodeCount, 1) },
+            labels,
+            taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NO_SCHEDULE" }],
+            subnetIds: args.subnetIds,
+        };
+        const nodeGroupArgs: eks.ManagedNodeGroupArgs = args.capacityReservationId
+            ? { ...common, launchTemplate: this.reservationLaunchTemplate(name, args) }
+            : {
+                ...common,
+                instanceTypes: [args.instanceType],
+                diskSize: args.diskSizeGiB ?? GPU_NODE_DISK_GIB,
+                enableIMDSv2: true,
+                enableEfaSupport: args.efa,
+                placementGroupAvailabilityZone: args.availabilityZone,
+                nodeadmExtraOptions: args.nvmeRaid0 ? [{ contentType: "application/node.eks.aws", content: NVME_RAID0_NODE_CONFIG }] : undefined,
+            };
+        this.nodeGroup = new eks.ManagedNodeGroup(name, nodeGroupArgs, { parent: this });
+        this.nodeGroupName = pulumi.output(nodeGroupName);
+        this.registerOutputs({ nodeGroupName: this.nodeGroupName });
+    }
+
+    /**
+     * A launch template that targets the reservation (a Capacity Block also sets its market type).
+     * No placement group of our own: the reservation fixes placement (Capacity Blocks are
+     * co-located in UltraClusters; an ODCR made in a cluster placement group only matches
+     * launches into that group), and a new group would not match it.
+     */
+    private reservationLaunchTemplate(name: string, args: GpuNodeGroupArgs): { id: pulumi.Output<string>; version: pulumi.Output<string> } {
+        const parent = { parent: this };
+        const interfaces = args.efa
+            ? [...Array(args.efaInterfaces).keys()].map((card) => ({
+                networkCardIndex: card,
+                deviceIndex: card === 0 ? 0 : 1,
+                interfaceType: card === 0 ? "efa" : "efa-only",
+                // EFA traffic must be allowed to and from the group itself, which the primary SG does.
+                securityGroups: [args.clusterSecurityGroupId],
+                deleteOnTermination: "true",
+            }))
+            : undefined;
+        const template = new aws.ec2.LaunchTemplate(name, {
+            instanceType: args.instanceType,
+            capacityReservationSpecification: { capacityReservationTarget: { capacityReservationId: args.capacityReservationId } },
+            instanceMarketOptions: args.capacityType === "CAPACITY_BLOCK" ? { marketType: "capacity-block" } : undefined,
+            metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
+            blockDeviceMappings: [{
+                deviceName: "/dev/xvda",
+                ebs: { volumeSize: args.diskSizeGiB ?? GPU_NODE_DISK_GIB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+            }],
+            networkInterfaces: interfaces,
+            userData: args.nvmeRaid0 ? Buffer.from(nodeadmUserData(NVME_RAID0_NODE_CONFIG)).toString("base64") : undefined,
+            tagSpecifications: [{ resourceType: "instance", tags: { Name: `${args.clusterName}-gpu` } }],
+        }, parent);
+        return { id: template.id, version: template.latestVersion.apply((v) => String(v)) };
+    }
+}
+
+/** AL2023 user data: a MIME multipart document that EKS merges with its own NodeConfig. */
+export function nodeadmUserData(nodeConfig: string): string {
+    const boundary = "PD-SERVING-NODEADM";
+    return [
+        "MIME-Version: 1.0",
+        `Content-Type: multipart/mixed; boundary="${boundary}"`,
+        "",
+        `--${boundary}`,
+        "Content-Type: application/node.eks.aws",
+        "",
+        nodeConfig,
+        `--${boundary}--`,
+        "",
+    ].join("\n");
+}

@@ -1,0 +1,91 @@
+/**
+ * The cloud layer: VPC (or an existing one), EKS cluster with its system node group, and the GPU
+ * node group. A function, not a component: the resources keep the parents (and URNs) they had.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../../stacks/resolve";
+import { Cluster } from "./cluster";
+import { GpuNodeGroup } from "./gpuNodeGroup";
+import { Network, NetworkIds } from "./network";
+
+/** The slice of stack config the cloud layer reads. */
+export type CloudConfig = Pick<
+    StackConfig,
+    | "clusterName"
+    | "createVpc"
+    | "vpcCidr"
+    | "availabilityZones"
+    | "gpuAvailabilityZone"
+    | "vpcId"
+    | "privateSubnetIds"
+    | "publicSubnetIds"
+    | "gpuSubnetIds"
+    | "kubernetesVersion"
+    | "adminRoleArns"
+    | "apiPublicAccessCidrs"
+    | "systemInstanceType"
+    | "systemNodeCount"
+    | "gpuInstanceType"
+    | "gpuNodeCount"
+    | "efa"
+    | "gpu"
+    | "gpuCapacityType"
+    | "gpuCapacityReservationId"
+>;
+
+/** What the platform and serving layers build on. */
+export interface Cloud {
+    /** The VPC and subnets the cluster runs in. */
+    readonly network: NetworkIds;
+    /** The EKS cluster, its system node group and Kubernetes provider. */
+    readonly cluster: Cluster;
+    /** The GPU node group. */
+    readonly gpuNodes: GpuNodeGroup;
+}
+
+/** Builds the network, the cluster and the GPU node group. */
+export function buildCloud(config: CloudConfig): Cloud {
+    let network: NetworkIds;
+    let gpuSubnetIds: pulumi.Input<string>[] | undefined;
+    if (config.createVpc) {
+        const vpc = new Network("network", {
+            cidrBlock: config.vpcCidr,
+            availabilityZones: config.availabilityZones,
+            clusterName: config.clusterName,
+        });
+        network = vpc;
+        gpuSubnetIds = [vpc.privateSubnetIdByZone[config.gpuAvailabilityZone]];
+    } else {
+        network = { vpcId: config.vpcId, privateSubnetIds: config.privateSubnetIds, publicSubnetIds: config.publicSubnetIds };
+        gpuSubnetIds = config.gpuSubnetIds.length > 0 ? config.gpuSubnetIds : undefined;
+    }
+    const cluster = new Cluster("cluster", {
+        clusterName: config.clusterName,
+        kubernetesVersion: config.kubernetesVersion,
+        network,
+        adminRoleArns: config.adminRoleArns,
+        apiPublicAccessCidrs: config.apiPublicAccessCidrs,
+        systemInstanceType: config.systemInstanceType,
+        systemNodeCount: config.systemNodeCount,
+    });
+    const gpuNodes = new GpuNodeGroup(
+        "gpu-nodes",
+        {
+            cluster: cluster.eksCluster,
+            clusterName: config.clusterName,
+            nodeRole: cluster.nodeRole,
+            instanceType: config.gpuInstanceType,
+            nodeCount: config.gpuNodeCount,
+            efa: config.efa,
+            availabilityZone: config.gpuAvailabilityZone,
+            subnetIds: gpuSubnetIds,
+            nvmeRaid0: config.gpu.nvmeInstanceStore,
+            capacityType: config.gpuCapacityType,
+            capacityReservationId: config.gpuCapacityReservationId !== "" ? config.gpuCapacityReservationId : undefined,
+            efaInterfaces: config.gpu.maxEfaDevices,
+            clusterSecurityGroupId: cluster.primarySecurityGroupId,
+        },
+        { dependsOn: [cluster] },
+    );
+    return { network, cluster, gpuNodes };
+}

@@ -1,0 +1,30 @@
+/** The stack outputs users read after `pulumi up` (`pulumi stack output`). */
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../stacks/resolve";
+import { costEstimate } from "../stacks/sizing/cost";
+import { Cloud } from "./cloud";
+import { Platform } from "./platform";
+import { ServingGraph } from "./serving/graph";
+
+/** The stack's outputs from what the layers built. */
+export function stackOutputs(config: StackConfig, cloud: Cloud, platform: Platform, graph: ServingGraph | undefined) {
+    const ns = platform.namespace;
+    return {
+        endpoint: graph ? pulumi.interpolate`http://${graph.endpoint.hostname}/v1` : null,
+        portForwardCommand: graph
+            ? `kubectl -n ${ns} port-forward svc/${graph.frontendServiceName} ${graph.frontendPort}:${graph.frontendPort}  # then http://localhost:${graph.frontendPort}/v1`
+            : null,
+        metricsEndpoints: graph?.metricsEndpoints ?? {},
+        etcdEndpoint: platform.dynamoInfra?.etcd.clientEndpoint ?? null,
+        natsEndpoint: platform.dynamoInfra?.nats.clientEndpoint ?? null,
+        graph: config.graph,
+        model: config.model,
+        clusterName: cloud.cluster.clusterName,
+        region: config.region,
+        kubeconfig: cloud.cluster.kubeconfig,
+        nodeGroupNames: { system: cloud.cluster.systemNodeGroupName, gpu: cloud.gpuNodes.nodeGroupName },
+        gpuInstanceType: config.gpuInstanceType,
+        gpuNodeCount: config.gpuNodeCount,
+        costEstimate: costEstimate(config),
+    };
+}

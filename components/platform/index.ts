@@ -1,0 +1,97 @@
+/**
+ * The platform layer: what the serving graphs need in the cluster. Device plugins, the load
+ * balancer controller, storage, the serving namespace with the HF token, the node-local model
+ * cache and, for Dynamo, etcd and NATS. Controllers wait for the system nodes only; what runs on
+ * GPU nodes waits for those too.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { workerImage } from "../../stacks/catalog/images";
+import { StackConfig } from "../../stacks/resolve";
+import { Cloud } from "../cloud";
+import { EfaDevicePlugin } from "./efaDevicePlugin";
+import { Etcd } from "./etcd";
+import { LoadBalancerController } from "./loadBalancerController";
+import { ModelCache } from "./modelCache";
+import { Nats } from "./nats";
+import { NvidiaDevicePlugin } from "./nvidiaDevicePlugin";
+import { ServingNamespace } from "./servingNamespace";
+import { Storage } from "./storage";
+
+/** Namespace of the serving graph, etcd and NATS. */
+export const SERVING_NAMESPACE = "serving";
+
+/** The slice of stack config the platform layer reads. */
+export type PlatformConfig = Pick<StackConfig, "clusterName" | "region" | "efa" | "graph" | "model" | "gpu" | "deployDynamoInfra">;
+
+/** Dynamo's control plane: present exactly when the Dynamo graph (or dynamoInfra) is deployed. */
+export interface DynamoInfra {
+    /** The 3-member etcd. */
+    readonly etcd: Etcd;
+    /** The 3-server NATS JetStream cluster. */
+    readonly nats: Nats;
+}
+
+/** What the serving layer builds on. */
+export interface Platform {
+    /** Namespace of the serving graph. */
+    readonly namespace: string;
+    /** The serving namespace with the HF token Secret. */
+    readonly servingNamespace: ServingNamespace;
+    /** The node-local model cache on GPU nodes. */
+    readonly modelCache: ModelCache;
+    /** etcd and NATS, when deployed. */
+    readonly dynamoInfra: DynamoInfra | undefined;
+    /** What serving pods wait for: the LB controller (so destroy removes the NLB first), model cache, device plugins. */
+    readonly servingDependencies: pulumi.Resource[];
+}
+
+/** Builds the platform on the cloud's cluster. */
+export function buildPlatform(config: PlatformConfig, cloud: Cloud, hfToken: pulumi.Output<string> | undefined): Platform {
+    const { cluster, gpuNodes, network } = cloud;
+    const inCluster = { provider: cluster.provider, dependsOn: [cluster.systemNodeGroup] };
+    const onGpuNodes = { provider: cluster.provider, dependsOn: [cluster.systemNodeGroup, gpuNodes] };
+    const nvidiaPlugin = new NvidiaDevicePlugin("nvidia-device-plugin", {}, onGpuNodes);
+    const efaPlugin = config.efa ? new EfaDevicePlugin("efa-device-plugin", {}, onGpuNodes) : undefined;
+    const loadBalancerController = new LoadBalancerController(
+        "aws-load-balancer-controller",
+        {
+            clusterName: config.clusterName,
+            region: config.region,
+            vpcId: network.vpcId,
+            oidcProviderArn: cluster.oidcProviderArn,
+            oidcIssuer: cluster.oidcIssuer,
+        },
+        inCluster,
+    );
+    const storage = new Storage(
+        "storage",
+        { clusterName: config.clusterName, oidcProviderArn: cluster.oidcProviderArn, oidcIssuer: cluster.oidcIssuer },
+        inCluster,
+    );
+    const servingNamespace = new ServingNamespace("serving", { name: SERVING_NAMESPACE, hfToken }, { provider: cluster.provider });
+    const withVolumes = { provider: cluster.provider, dependsOn: [servingNamespace, storage] };
+    const dynamoInfra: DynamoInfra | undefined = config.deployDynamoInfra
+        ? {
+              etcd: new Etcd("etcd", { namespace: SERVING_NAMESPACE, storageClassName: storage.storageClassName }, withVolumes),
+              nats: new Nats("nats", { namespace: SERVING_NAMESPACE, storageClassName: storage.storageClassName }, withVolumes),
+          }
+        : undefined;
+    const modelCache = new ModelCache(
+        "model-cache",
+        {
+            namespace: SERVING_NAMESPACE,
+            model: config.model,
+            image: workerImage(config.graph, config.efa, config.region),
+            nvme: config.gpu.nvmeInstanceStore,
+            hfTokenSecretName: servingNamespace.hfTokenSecretName,
+        },
+        { provider: cluster.provider, dependsOn: [servingNamespace, gpuNodes] },
+    );
+    return {
+        namespace: SERVING_NAMESPACE,
+        servingNamespace,
+        modelCache,
+        dynamoInfra,
+        servingDependencies: [loadBalancerController, modelCache, nvidiaPlugin, ...(efaPlugin ? [efaPlugin] : [])],
+    };
+}

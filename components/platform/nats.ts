@@ -1,0 +1,107 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PinnedChart, pinnedRelease } from "../k8s/helm";
+import { DELETE_VOLUMES_WITH_STATEFULSET, INFRA_CLIENT_LABELS } from "../k8s/pod";
+import { NODE_POOL_LABEL, SYSTEM_POOL } from "../k8s/labels";
+import { serviceUrl } from "../k8s/urls";
+
+/**
+ * The official NATS chart, nats-io/k8s helm/charts/nats 1.3.16 (tag nats-1.3.16, server
+ * 2.11.10). Values keys checked in its values.yaml: config.cluster, config.jetstream.fileStore.pvc,
+ * config.monitor, config.merge, podTemplate.merge, podTemplate.topologySpreadConstraints (a map
+ * keyed by topology key), podDisruptionBudget.enabled, natsBox.enabled, container.image.
+ */
+export const NATS_CHART: PinnedChart = {
+    chart: "nats",
+    version: "1.3.16",
+    repo: "https://nats-io.github.io/k8s/helm/charts/",
+};
+export const NATS_IMAGE_TAG = "2.11.10-alpine";
+export const NATS_CLIENT_PORT = 4222;
+export const NATS_MONITOR_PORT = 8222;
+const CLUSTER_PORT = 6222;
+/**
+ * @default 10 MiB, as Dynamo's platform chart: the 1 MiB server default is too small for
+ * long-context requests (256K tokens x 4 bytes). Below the server's 64 MB max_pending.
+ */
+export const NATS_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+export interface NatsArgs {
+    namespace: string;
+    storageClassName: string;
+    /** @default 3 */
+    replicas?: number;
+    /** JetStream file store per server. @default "10Gi" */
+    storageSize?: string;
+}
+
+/**
+ * A 3-server NATS cluster with JetStream on a file-store volume per server, one server per
+ * system node, the chart's PodDisruptionBudget, and a NetworkPolicy that admits only Dynamo's
+ * pods and the servers themselves.
+ */
+export class Nats extends pulumi.ComponentResource {
+    /** In-cluster client URL, e.g. nats://nats.serving.svc.cluster.local:4222. */
+    public readonly clientEndpoint: string;
+    /** In-cluster monitoring URL (healthz, varz, jsz). */
+    public readonly monitorEndpoint: string;
+    public readonly release: k8s.helm.v3.Release;
+
+    constructor(name: string, args: NatsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("pd-serving:platform:Nats", name, {}, opts);
+        const ns = args.namespace;
+        const replicas = args.replicas ?? 3;
+        this.clientEndpoint = serviceUrl(name, ns, NATS_CLIENT_PORT, "", "nats");
+        this.monitorEndpoint = serviceUrl(name, ns, NATS_MONITOR_PORT);
+
+        this.release = pinnedRelease(name, NATS_CHART, {
+            // The release name is the chart's fullname, so the client Service is `<name>`.
+            releaseName: name,
+            namespace: ns,
+            // Volumes are provisioned only when the pods are scheduled.
+            timeoutSeconds: 900,
+            values: {
+                container: { image: { repository: "nats", tag: NATS_IMAGE_TAG } },
+                config: {
+                    cluster: { enabled: true, replicas },
+                    jetstream: {
+                        enabled: true,
+                        fileStore: { enabled: true, dir: "/data", pvc: { enabled: true, size: args.storageSize ?? "10Gi", storageClassName: args.storageClassName } },
+                        memoryStore: { enabled: false },
+                    },
+                    monitor: { enabled: true, port: NATS_MONITOR_PORT },
+                    merge: { max_payload: NATS_MAX_PAYLOAD_BYTES },
+                },
+                statefulSet: { merge: { spec: { persistentVolumeClaimRetentionPolicy: DELETE_VOLUMES_WITH_STATEFULSET } } },
+                podTemplate: {
+                    merge: { spec: { nodeSelector: { [NODE_POOL_LABEL]: SYSTEM_POOL } } },
+                    topologySpreadConstraints: { "kubernetes.io/hostname": { maxSkew: 1, whenUnsatisfiable: "DoNotSchedule" } },
+                },
+                // The chart leaves 8222 off the client Service; Dynamo's pods wait on /healthz there.
+                service: { ports: { monitor: { enabled: true } } },
+                podDisruptionBudget: { enabled: true },
+                natsBox: { enabled: false },
+            },
+        }, { parent: this });
+
+        const serverLabels = { "app.kubernetes.io/name": "nats", "app.kubernetes.io/instance": name, "app.kubernetes.io/component": "nats" };
+        new k8s.networking.v1.NetworkPolicy(name, {
+            metadata: { name, namespace: ns, labels: serverLabels },
+            spec: {
+                podSelector: { matchLabels: serverLabels },
+                policyTypes: ["Ingress"],
+                ingress: [
+                    {
+                        from: [{ podSelector: { matchLabels: INFRA_CLIENT_LABELS } }],
+                        ports: [{ protocol: "TCP", port: NATS_CLIENT_PORT }, { protocol: "TCP", port: NATS_MONITOR_PORT }],
+                    },
+                    {
+                        from: [{ podSelector: { matchLabels: serverLabels } }],
+                        ports: [{ protocol: "TCP", port: NATS_CLIENT_PORT }, { protocol: "TCP", port: CLUSTER_PORT }, { protocol: "TCP", port: NATS_MONITOR_PORT }],
+                    },
+                ],
+            },
+        }, { parent: this });
+        this.registerOutputs({ clientEndpoint: this.clientEndpoint });
+    }
+}

@@ -1,0 +1,74 @@
+/**
+ * What the two serving graphs (vllm-router and Dynamo) share: their arguments, their labels,
+ * and the in-cluster Service, PodDisruptionBudget and public endpoint of their frontend.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Endpoint, EndpointScheme } from "./endpoint";
+import { ModelCacheMount } from "../platform/modelCache";
+import { EngineSettings, WorkerResources } from "./worker";
+
+export interface GraphArgs {
+    namespace: string;
+    engine: EngineSettings;
+    prefillReplicas: number;
+    decodeReplicas: number;
+    frontendReplicas: number;
+    worker: WorkerResources;
+    /** EFA devices are wired into worker pods (and NIXL uses LIBFABRIC where the image has it). */
+    efa: boolean;
+    gpuDirectRdma: boolean;
+    modelCache: ModelCacheMount;
+    endpointScheme: EndpointScheme;
+    endpointAllowedCidrs: string[];
+}
+
+/** What index.ts exports of a graph. */
+export interface ServingGraph {
+    endpoint: Endpoint;
+    /** In-cluster Service of the frontend, for `kubectl port-forward`. */
+    frontendServiceName: string;
+    frontendPort: number;
+    /** Prometheus scrape URLs, in-cluster. */
+    metricsEndpoints: Record<string, string>;
+}
+
+/** Labels of a graph's pods: selectors use all of them. */
+export function graphLabels(graph: string, component: string): Record<string, string> {
+    return {
+        "app.kubernetes.io/name": component,
+        "app.kubernetes.io/component": component,
+        "app.kubernetes.io/part-of": "pd-serving",
+        "pd-serving/graph": graph,
+    };
+}
+
+export interface FrontendExposureArgs {
+    namespace: string;
+    labels: Record<string, string>;
+    replicas: number;
+    ports: { name: string; port: number }[];
+    scheme: EndpointScheme;
+    allowedCidrs: string[];
+}
+
+/** ClusterIP Service, PodDisruptionBudget and load-balanced endpoint of a frontend. */
+export function exposeFrontend(name: string, args: FrontendExposureArgs, parent: pulumi.Resource): Endpoint {
+    new k8s.core.v1.Service(name, {
+        metadata: { name, namespace: args.namespace, labels: args.labels },
+        spec: { selector: args.labels, ports: args.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name })) },
+    }, { parent });
+    if (args.replicas > 1) {
+        new k8s.policy.v1.PodDisruptionBudget(name, {
+            metadata: { name, namespace: args.namespace, labels: args.labels },
+            spec: { maxUnavailable: 1, selector: { matchLabels: args.labels } },
+        }, { parent });
+    }
+    return new Endpoint(`${name}-endpoint`, {
+        namespace: args.namespace,
+        selector: args.labels,
+        targetPort: "http",
+        scheme: args.scheme,
+        allowedCidrs: args.allowedCidrs,
+    }, { parent });
+}

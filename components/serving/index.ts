@@ -1,0 +1,88 @@
+/**
+ * The serving layer: the prefill/decode graph chosen by `graph`, or none when the graph is
+ * parked (prefillReplicas = decodeReplicas = 0: cluster and platform stay, no GPU pods).
+ */
+import { workerImage } from "../../stacks/catalog/images";
+import { StackConfig } from "../../stacks/resolve";
+import { Cloud } from "../cloud";
+import { Platform } from "../platform";
+import { DynamoGraph } from "./dynamoGraph";
+import { GraphArgs, ServingGraph } from "./graph";
+import { VllmRouterGraph } from "./vllmRouterGraph";
+
+/** The slice of stack config the serving layer reads. */
+export type ServingConfig = Pick<
+    StackConfig,
+    | "graph"
+    | "model"
+    | "region"
+    | "efa"
+    | "gpu"
+    | "gpuPods"
+    | "gpusPerPod"
+    | "blockSize"
+    | "maxModelLen"
+    | "tensorParallelSize"
+    | "prefillReplicas"
+    | "decodeReplicas"
+    | "frontendReplicas"
+    | "workerCpu"
+    | "workerMemory"
+    | "efaDevicesPerPod"
+    | "hugepagesPerPodMi"
+    | "sharedMemory"
+    | "endpointScheme"
+    | "endpointAllowedCidrs"
+    | "dynamoRouterMode"
+    | "routerPolicy"
+>;
+
+/** Builds the serving graph `config.graph` names, or undefined when it is parked. */
+export function servingGraph(config: ServingConfig, cloud: Cloud, platform: Platform): ServingGraph | undefined {
+    if (config.gpuPods === 0) {
+        return undefined;
+    }
+    const args: GraphArgs = {
+        namespace: platform.namespace,
+        engine: { model: config.model, blockSize: config.blockSize, maxModelLen: config.maxModelLen, tensorParallelSize: config.tensorParallelSize },
+        prefillReplicas: config.prefillReplicas,
+        decodeReplicas: config.decodeReplicas,
+        frontendReplicas: config.frontendReplicas,
+        worker: {
+            gpus: config.gpusPerPod,
+            cpu: config.workerCpu,
+            memory: config.workerMemory,
+            efaDevices: config.efaDevicesPerPod,
+            hugepagesMi: config.hugepagesPerPodMi,
+            sharedMemory: config.sharedMemory,
+        },
+        efa: config.efa,
+        gpuDirectRdma: config.gpu.gpuDirectRdma,
+        modelCache: platform.modelCache.mount,
+        endpointScheme: config.endpointScheme,
+        endpointAllowedCidrs: config.endpointAllowedCidrs,
+    };
+    const provider = cloud.cluster.provider;
+    if (config.graph === "dynamo") {
+        const infra = platform.dynamoInfra;
+        if (!infra) {
+            throw new Error("graph=dynamo needs the platform's etcd and NATS (StackConfig.deployDynamoInfra)");
+        }
+        return new DynamoGraph(
+            "dynamo",
+            {
+                ...args,
+                etcdEndpoint: infra.etcd.clientEndpoint,
+                natsEndpoint: infra.nats.clientEndpoint,
+                natsMonitorEndpoint: infra.nats.monitorEndpoint,
+                routerMode: config.dynamoRouterMode,
+            },
+            { provider, dependsOn: [...platform.servingDependencies, infra.etcd, infra.nats] },
+        );
+    }
+    return new VllmRouterGraph(
+        "vllm-router",
+        { ...args, workerImage: workerImage(config.graph, config.efa, config.region), policy: config.routerPolicy },
+        { provider, dependsOn: platform.servingDependencies },
+    );
+}

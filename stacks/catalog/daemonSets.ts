@@ -1,0 +1,32 @@
+/**
+ * Requests of the DaemonSets on every GPU node: the pre-flight capacity check subtracts them from
+ * the node's allocatable, and the components that run them request exactly these.
+ */
+
+/** CPU and memory a DaemonSet pod requests on each node it runs on. */
+export interface DaemonSetRequests {
+    /** DaemonSet name, as in the cluster. */
+    readonly name: string;
+    /** CPU request in millicores. */
+    readonly cpuMillis: number;
+    /** Memory request in MiB. */
+    readonly memoryMiB: number;
+    /** Runs only on EFA node groups. @default false */
+    readonly efaOnly?: boolean;
+}
+
+/** The model cache's download pod (components/platform/modelCache.ts). */
+export const MODEL_CACHE_REQUESTS = { cpuMillis: 250, memoryMiB: 512 } as const;
+
+/**
+ * EKS's own DaemonSets (aws-node 25m; kube-proxy 100m; EBS CSI node, three containers of
+ * 10m/40Mi) and this program's (model cache download, EFA device plugin 10m/20Mi; the NVIDIA
+ * device plugin requests nothing).
+ */
+export const GPU_NODE_DAEMONSETS: readonly DaemonSetRequests[] = [
+    { name: "aws-node", cpuMillis: 25, memoryMiB: 0 },
+    { name: "kube-proxy", cpuMillis: 100, memoryMiB: 0 },
+    { name: "ebs-csi-node", cpuMillis: 30, memoryMiB: 120 },
+    { name: "model-cache", cpuMillis: MODEL_CACHE_REQUESTS.cpuMillis, memoryMiB: MODEL_CACHE_REQUESTS.memoryMiB },
+    { name: "aws-efa-k8s-device-plugin", cpuMillis: 10, memoryMiB: 20, efaOnly: true },
+];

@@ -1,0 +1,101 @@
+import { NODE_HUGEPAGES_2MI } from "./sizing/capacity";
+import { CpuInstanceType, GpuInstanceType, SYSTEM_INSTANCE_TYPES } from "./catalog/instances";
+import { parseConfig } from "./parse";
+import { parseMemoryMiB } from "./quantity";
+import { ConfigValues } from "./schema";
+import { validateStackConfig } from "./validate";
+
+/** Config after validation, with the values the program derives from it. */
+export interface StackConfig extends Omit<ConfigValues, "hfToken" | "gpuNodeCount"> {
+    project: string;
+    stack: string;
+    region: string;
+    /** EKS cluster name: `<project>-<stack>`, known before `pulumi up`. */
+    clusterName: string;
+    gpu: GpuInstanceType;
+    system: CpuInstanceType;
+    /** GPUs of one prefill/decode pod (= tensorParallelSize). */
+    gpusPerPod: number;
+    /** The model's parameter count (billions), from the known-model table or modelParamsBillions. */
+    modelParams: number;
+    /** Prefill + decode pods. */
+    gpuPods: number;
+    /** Worker pods one GPU node holds. */
+    podsPerGpuNode: number;
+    /** GPU nodes: gpuNodeCount when not 0, otherwise just enough for the GPU pods. */
+    gpuNodeCount: number;
+    gpuNodeCountDerived: boolean;
+    /** EFA devices given to each worker pod (0 without EFA): the node's devices shared out. */
+    efaDevicesPerPod: number;
+    /** hugepages-2Mi (MiB) per worker pod with EFA: the node's pre-allocated pages shared out. */
+    hugepagesPerPodMi: number;
+    /** /dev/shm of a worker pod: a quarter of its memory, at most 16Gi (it counts against the limit). */
+    sharedMemory: string;
+    /** etcd and NATS are deployed (graph dynamo, or dynamoInfra). */
+    deployDynamoInfra: boolean;
+    /** A new VPC is created (no vpcId). */
+    createVpc: boolean;
+    /** Whether hfToken is set; its value only travels as a secret Output. */
+    hfTokenSet: boolean;
+}
+
+/** How the program is run: `pulumi up` calls it with none, the offline plan with `offline`. */
+export interface ProgramOptions {
+    /** Set by the offline plan: a missing hfToken is reported, not fatal. */
+    offline?: boolean;
+}
+
+/** The node's huge pages shared among its worker pods, in 64 MiB steps, at most 5Gi a pod. */
+export function hugepagesPerPodMi(podsPerNode: number): number {
+    return Math.min(5120, Math.floor((NODE_HUGEPAGES_2MI * 2) / podsPerNode / 64) * 64);
+}
+
+/** A quarter of the pod's memory, at most 16Gi: /dev/shm counts against the memory limit. */
+export function sharedMemorySize(workerMemory: string): string {
+    const mi = Math.min(16384, Math.floor((parseMemoryMiB(workerMemory) ?? 0) / 4));
+    return mi % 1024 === 0 ? `${mi / 1024}Gi` : `${mi}Mi`;
+}
+
+export interface StackContext {
+    project: string;
+    stack: string;
+    region: string | undefined;
+}
+
+/**
+ * Parses, validates and derives the stack config from the raw strings of the project namespace.
+ * Pure: throws a ConfigError (one bad key) or ConfigErrors (several), both pulumi.RunErrors.
+ */
+export function resolveStackConfig(raw: Readonly<Record<string, string>>, context: StackContext): StackConfig {
+    const values = parseConfig(raw);
+    const { region, gpu, modelParamsBillions } = validateStackConfig(values, context.region);
+
+    const gpusPerPod = values.tensorParallelSize;
+    const gpuPods = values.prefillReplicas + values.decodeReplicas;
+    const podsPerGpuNode = Math.floor(gpu.gpus / gpusPerPod);
+
+    const deployDynamoInfra = values.graph === "dynamo" || values.dynamoInfra;
+
+    const { hfToken, gpuNodeCount, ...rest } = values;
+    return {
+        ...rest,
+        project: context.project,
+        stack: context.stack,
+        region,
+        clusterName: `${context.project}-${context.stack}`,
+        gpu,
+        system: SYSTEM_INSTANCE_TYPES[values.systemInstanceType],
+        gpusPerPod,
+        modelParams: modelParamsBillions,
+        gpuPods,
+        podsPerGpuNode,
+        gpuNodeCount: gpuNodeCount === 0 ? Math.ceil(gpuPods / podsPerGpuNode) : gpuNodeCount,
+        gpuNodeCountDerived: gpuNodeCount === 0,
+        efaDevicesPerPod: values.efa ? Math.floor(gpu.maxEfaDevices / podsPerGpuNode) : 0,
+        hugepagesPerPodMi: values.efa ? hugepagesPerPodMi(podsPerGpuNode) : 0,
+        sharedMemory: sharedMemorySize(values.workerMemory),
+        deployDynamoInfra,
+        createVpc: values.vpcId === "",
+        hfTokenSet: hfToken !== "",
+    };
+}

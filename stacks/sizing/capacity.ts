@@ -1,0 +1,45 @@
+import { DaemonSetRequests, GPU_NODE_DAEMONSETS } from "../catalog/daemonSets";
+import { GpuInstanceType } from "../catalog/instances";
+
+/**
+ * What a GPU node leaves to worker pods. EKS AL2023 nodes reserve CPU for the kubelet (6% of
+ * the first core, 1% of the second, 0.5% of the next two, 0.25% of the rest) and memory (255 MiB
+ * + 11 MiB per schedulable pod, plus a 100 MiB hard-eviction threshold); the kernel and firmware
+ * keep about 5% of the nominal memory. Then come the DaemonSets on every GPU node.
+ */
+const USABLE_MEMORY_FRACTION = 0.95;
+const EVICTION_HARD_MEMORY_MIB = 100;
+
+function daemonSets(efa: boolean): DaemonSetRequests[] {
+    return GPU_NODE_DAEMONSETS.filter((d) => efa || !d.efaOnly);
+}
+
+function maxPodsEstimate(gpu: GpuInstanceType): number {
+    return gpu.vcpu <= 8 ? 58 : 110;
+}
+
+export function kubeReservedCpuMillis(vcpu: number): number {
+    const cores = [60, 10, 5, 5];
+    let reserved = 0;
+    for (let core = 0; core < vcpu; core++) {
+        reserved += core < cores.length ? cores[core] : 2.5;
+    }
+    return reserved;
+}
+
+/** CPU (millicores) a GPU node leaves to the serving pods. */
+export function allocatableCpuMillis(gpu: GpuInstanceType, efa: boolean): number {
+    const daemons = daemonSets(efa).reduce((sum, d) => sum + d.cpuMillis, 0);
+    return gpu.vcpu * 1000 - kubeReservedCpuMillis(gpu.vcpu) - daemons;
+}
+
+/** 2 MiB huge pages AL2023 pre-allocates on EFA-capable instances (EKS user guide, node-efa). */
+export const NODE_HUGEPAGES_2MI = 5128;
+
+/** Memory (MiB) a GPU node leaves to the serving pods; pre-allocated huge pages are not memory to the kubelet. */
+export function allocatableMemoryMiB(gpu: GpuInstanceType, efa: boolean): number {
+    const kubeReserved = 255 + 11 * maxPodsEstimate(gpu);
+    const daemons = daemonSets(efa).reduce((sum, d) => sum + d.memoryMiB, 0);
+    const hugepages = efa ? NODE_HUGEPAGES_2MI * 2 : 0;
+    return Math.floor(gpu.memoryGiB * 1024 * USABLE_MEMORY_FRACTION - kubeReserved - EVICTION_HARD_MEMORY_MIB - daemons - hugepages);
+}

@@ -1,0 +1,77 @@
+/**
+ * Pre-flight validation of stack config: small pure validators, one concern per file, each
+ * throwing a ConfigError whose one-line message names the key, the bad value and what is allowed.
+ * `validateStackConfig` runs them all, collects every bad key and reports them together, before
+ * the program registers any resource.
+ */
+import { GpuInstanceType } from "../catalog/instances";
+import { ConfigErrorCollector } from "../errors";
+import { CONFIG_KEYS, ConfigValues } from "../schema";
+import { validateEfa, validateEfaImageRegion, validateGpuInstanceType, validateGpuNodeCount, validateReplicas } from "./gpu";
+import { validateBlockSize, validateSystemInstanceType, validateSystemNodeCount, validateTensorParallelSize } from "./gpu";
+import { validateModel, validateModelFits } from "./model";
+import { validateAccess, validateCapacity, validateEndpoint, validateNetwork, validateRegion } from "./network";
+import { validateRange } from "./ranges";
+import { validateWorkerResources } from "./resources";
+
+export * from "./gpu";
+export * from "./model";
+export * from "./network";
+export * from "./ranges";
+export * from "./resources";
+export * from "./warnings";
+
+/** What validation learns on the way that resolving needs. */
+export interface ValidatedFacts {
+    /** The AWS region (aws:region). */
+    readonly region: string;
+    /** The GPU instance type's catalogue entry. */
+    readonly gpu: GpuInstanceType;
+    /** The model's parameter count in billions. */
+    readonly modelParamsBillions: number;
+}
+
+/**
+ * Runs every validator. Checks that build on a key (the GPU type, the region) run only when that
+ * key is valid, so one mistake yields one line, not a cascade. Throws a ConfigError (one bad key)
+ * or a ConfigErrors (several), both pulumi.RunErrors.
+ */
+export function validateStackConfig(values: ConfigValues, regionInput: string | undefined): ValidatedFacts {
+    const errors = new ConfigErrorCollector();
+    for (const key of CONFIG_KEYS) {
+        errors.check(() => validateRange(key, values[key]));
+    }
+    const region = errors.check(() => validateRegion(regionInput));
+    errors.check(() => validateModel(values.model));
+    errors.check(() => validateReplicas(values.prefillReplicas, values.decodeReplicas));
+    const gpu = errors.check(() => validateGpuInstanceType(values.gpuInstanceType));
+    errors.check(() => validateSystemInstanceType(values.systemInstanceType));
+    errors.check(() => validateBlockSize(values.blockSize));
+    let modelParamsBillions: number | undefined;
+    if (gpu && !errors.failed("tensorParallelSize", "prefillReplicas", "decodeReplicas")) {
+        const podsPerGpuNode = Math.floor(gpu.gpus / values.tensorParallelSize);
+        errors.check(() => validateTensorParallelSize(values.tensorParallelSize, values.gpuInstanceType, gpu));
+        if (!errors.failed("tensorParallelSize")) {
+            modelParamsBillions = errors.check(() => validateModelFits(values, gpu));
+            const gpuPods = values.prefillReplicas + values.decodeReplicas;
+            errors.check(() => validateGpuNodeCount(values.gpuNodeCount, gpuPods, values.tensorParallelSize, values.gpuInstanceType, gpu));
+            errors.check(() => validateEfa(values.efa, values.gpuInstanceType, gpu, podsPerGpuNode));
+            // Allocatable depends on EFA (huge pages): judge resources only against a valid EFA setting.
+            if (!errors.failed("efa")) {
+                errors.check(() =>
+                    validateWorkerResources(values.workerCpu, values.workerMemory, values.gpuInstanceType, gpu, podsPerGpuNode, values.efa),
+                );
+            }
+        }
+    }
+    if (region) {
+        errors.check(() => validateEfaImageRegion(values.efa, values.graph, region));
+        errors.check(() => validateNetwork(values, region));
+    }
+    errors.check(() => validateSystemNodeCount(values.systemNodeCount, values.graph === "dynamo" || values.dynamoInfra));
+    errors.check(() => validateCapacity(values));
+    errors.check(() => validateAccess(values.adminRoleArns, values.apiPublicAccessCidrs));
+    errors.check(() => validateEndpoint(values.endpointScheme, values.endpointAllowedCidrs));
+    errors.throwIfAny();
+    return { region: region!, gpu: gpu!, modelParamsBillions: modelParamsBillions! };
+}
