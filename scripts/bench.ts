@@ -40,9 +40,10 @@ function usage(message: string): never {
 function parseArgs(argv: string[]): Args {
     const args: Args = { stack: "llama31-pd", runs: 5 };
     for (let i = 0; i < argv.length; i++) {
-        const [flag, inline] = argv[i].startsWith("--") && argv[i].includes("=")
-            ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)]
-            : [argv[i], undefined];
+        const [flag, inline] =
+            argv[i].startsWith("--") && argv[i].includes("=")
+                ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)]
+                : [argv[i], undefined];
         const value = () => inline ?? argv[++i] ?? usage(`${flag} needs a value`);
         if (flag === "--stack") {
             args.stack = value();
@@ -98,7 +99,9 @@ function main(): void {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pd-serving-bench-"));
     const measurements: Measurement[] = [];
     try {
-        console.log(`Offline plan benchmark: stack ${args.stack}, ${args.runs} run(s) per configuration, one process per run (${os.cpus().length} CPUs, node ${process.version})`);
+        console.log(
+            `Offline plan benchmark: stack ${args.stack}, ${args.runs} run(s) per configuration, one process per run (${os.cpus().length} CPUs, node ${process.version})`,
+        );
         for (const configuration of configurations) {
             const out = path.join(tmp, configuration.label.replace(/[^\w.+-]+/g, "_"));
             // One warm-up run (fills tsx's transform cache and the OS file cache), not measured.

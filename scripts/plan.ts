@@ -25,7 +25,10 @@ function parseArgs(argv: string[]): Args {
     const sets: string[] = [];
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
-        const [flag, inline] = arg.includes("=") && arg.startsWith("--") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+        const [flag, inline] =
+            arg.includes("=") && arg.startsWith("--")
+                ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+                : [arg, undefined];
         const value = () => {
             if (inline !== undefined) {
                 return inline;
@@ -43,11 +46,19 @@ function parseArgs(argv: string[]): Args {
         } else if (flag === "--set") {
             sets.push(value());
         } else {
-            throw new ConfigError(arg, arg, "unknown argument; usage: npm run plan -- --stack <name> [--out <dir>] [--set <key>=<value>]...");
+            throw new ConfigError(
+                arg,
+                arg,
+                "unknown argument; usage: npm run plan -- --stack <name> [--out <dir>] [--set <key>=<value>]...",
+            );
         }
     }
     if (!stack) {
-        throw new ConfigError("--stack", undefined, "is required; usage: npm run plan -- --stack <name> [--out <dir>] [--set <key>=<value>]...");
+        throw new ConfigError(
+            "--stack",
+            undefined,
+            "is required; usage: npm run plan -- --stack <name> [--out <dir>] [--set <key>=<value>]...",
+        );
     }
     return { stack, out: out ?? path.join("out", stack), sets };
 }
@@ -63,7 +74,9 @@ function describe(summary: PlanSummary, outDir: string): string {
         `  resources: ${summary.resourceCount} (${summary.kubernetesObjects} Kubernetes objects, ${summary.helmReleases} Helm releases)`,
         `  cost: ${usd(summary.hourlyCostUsd)}/hour on demand (GPU nodes ${usd(summary.costBreakdown.gpuNodes)}, system nodes ${usd(summary.costBreakdown.systemNodes)}, ` +
             `EKS ${usd(summary.costBreakdown.eksControlPlane)}, NAT ${usd(summary.costBreakdown.natGateways)}; ${summary.priceRegion} prices${summary.region !== summary.priceRegion ? ", region differs" : ""})`,
-        ...(summary.gpuCapacityType === "CAPACITY_BLOCK" ? ["  GPU nodes run in a Capacity Block, paid up front: the GPU figure above is the on-demand equivalent"] : []),
+        ...(summary.gpuCapacityType === "CAPACITY_BLOCK"
+            ? ["  GPU nodes run in a Capacity Block, paid up front: the GPU figure above is the on-demand equivalent"]
+            : []),
         ...summary.vcpuQuotas.map((q) => `  EC2 quota: ${q.vcpus} vCPUs of "${q.quota}" (${q.code}) in ${summary.region}`),
     ].join("\n");
 }
@@ -83,7 +96,7 @@ async function main(): Promise<number> {
             configErrors.forEach((e) => console.error(`error: ${e.message}`));
             return 2;
         }
-        console.error(err instanceof Error ? err.stack ?? err.message : String(err));
+        console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
         return 1;
     }
 }

@@ -78,7 +78,7 @@ function main(argv: string[]): number {
         if (err instanceof PlanDirError) {
             console.error(`error: ${err.message}`);
         } else {
-            console.error(err instanceof Error ? err.stack ?? err.message : String(err));
+            console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
         }
         return 1;
     }

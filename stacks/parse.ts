@@ -46,7 +46,10 @@ function parseStringList(key: string, raw: string): string[] {
         }
         return parsed.map((item) => item.trim());
     }
-    return text.split(",").map((item) => item.trim()).filter((item) => item !== "");
+    return text
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item !== "");
 }
 
 /**

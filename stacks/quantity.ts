@@ -4,8 +4,15 @@ const CPU_PATTERN = /^(\d+(?:\.\d+)?)(m?)$/;
 const MEMORY_PATTERN = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 
 const MEMORY_UNIT_BYTES: Record<string, number> = {
-    "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12,
-    Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4,
+    "": 1,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
 };
 
 /** "22" -> 22000, "3500m" -> 3500, "1.5" -> 1500; undefined when not a CPU quantity. */

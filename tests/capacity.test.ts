@@ -17,7 +17,12 @@ const SUBNET = "aws:ec2/subnet:Subnet";
 const RESERVATION = "cr-0123456789abcdef0";
 const MOCKS = { distinctIds: true };
 
-interface NetworkInterface { networkCardIndex: number; deviceIndex: number; interfaceType: string; securityGroups?: unknown[] }
+interface NetworkInterface {
+    networkCardIndex: number;
+    deviceIndex: number;
+    interfaceType: string;
+    securityGroups?: unknown[];
+}
 interface TemplateInputs {
     instanceType?: string;
     capacityReservationSpecification?: { capacityReservationTarget?: { capacityReservationId?: string } };
@@ -35,8 +40,12 @@ function template(p: StackPlan): { resource: PlannedResource; inputs: TemplateIn
 }
 
 function privateSubnetOf(p: StackPlan, zone: string): PlannedResource {
-    const found = p.resources(SUBNET).filter((s) => s.inputs.availabilityZone === zone &&
-        (s.inputs.tags as Record<string, string>)["kubernetes.io/role/internal-elb"] === "1");
+    const found = p
+        .resources(SUBNET)
+        .filter(
+            (s) =>
+                s.inputs.availabilityZone === zone && (s.inputs.tags as Record<string, string>)["kubernetes.io/role/internal-elb"] === "1",
+        );
     assert.strictEqual(found.length, 1, `one private subnet in ${zone}`);
     return found[0];
 }
@@ -64,7 +73,10 @@ describe("capacity: llama31-pd in a Capacity Block", () => {
         const nics = t.networkInterfaces ?? [];
         assert.strictEqual(nics.length, GPU_INSTANCE_TYPES["p5.48xlarge"].maxEfaDevices);
         assert.strictEqual(nics.length, 32);
-        assert.deepStrictEqual(nics.map((n) => n.networkCardIndex), [...Array(32).keys()]);
+        assert.deepStrictEqual(
+            nics.map((n) => n.networkCardIndex),
+            [...Array(32).keys()],
+        );
         assert.deepStrictEqual([nics[0].interfaceType, nics[0].deviceIndex], ["efa", 0]);
         for (const n of nics.slice(1)) {
             assert.deepStrictEqual([n.interfaceType, n.deviceIndex], ["efa-only", 1], `card ${n.networkCardIndex}`);
@@ -155,12 +167,16 @@ describe("capacity: a reservation in an existing VPC", () => {
     const gpuSubnets = ["subnet-0aaaaaaaaaaaaaaa1"];
     let p: StackPlan;
     before(async () => {
-        p = await planStack("llama31-pd", [
-            "vpcId=vpc-0123456789abcdef0",
-            "privateSubnetIds=subnet-0123456789abcdef0,subnet-0123456789abcdef1,subnet-0aaaaaaaaaaaaaaa1",
-            `gpuSubnetIds=${gpuSubnets.join(",")}`,
-            `gpuCapacityReservationId=${RESERVATION}`,
-        ], MOCKS);
+        p = await planStack(
+            "llama31-pd",
+            [
+                "vpcId=vpc-0123456789abcdef0",
+                "privateSubnetIds=subnet-0123456789abcdef0,subnet-0123456789abcdef1,subnet-0aaaaaaaaaaaaaaa1",
+                `gpuSubnetIds=${gpuSubnets.join(",")}`,
+                `gpuCapacityReservationId=${RESERVATION}`,
+            ],
+            MOCKS,
+        );
     });
 
     it("creates no VPC or subnets", () => {

@@ -63,10 +63,16 @@ describe("cluster: EKS cluster and system node group", () => {
         assert.deepStrictEqual(entries.map((e) => e.principalArn).sort(), [...admins].sort());
         for (const entry of entries) {
             const policies = Object.values(entry.accessPolicies ?? {});
-            assert.ok(policies.some((p) => p.policyArn === ADMIN_POLICY && p.accessScope.type === "cluster"),
-                `${entry.principalArn}: ${JSON.stringify(policies)}`);
+            assert.ok(
+                policies.some((p) => p.policyArn === ADMIN_POLICY && p.accessScope.type === "cluster"),
+                `${entry.principalArn}: ${JSON.stringify(policies)}`,
+            );
         }
-        assert.deepStrictEqual(Object.values(llama.only(EKS_CLUSTER).inputs.accessEntries as object), [], "no admins configured, no entries");
+        assert.deepStrictEqual(
+            Object.values(llama.only(EKS_CLUSTER).inputs.accessEntries as object),
+            [],
+            "no admins configured, no entries",
+        );
     });
 
     it("enables the VPC CNI network policy agent (NetworkPolicies are enforced)", () => {

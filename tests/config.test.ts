@@ -45,48 +45,133 @@ interface InvalidCase {
 
 const INVALID: InvalidCase[] = [
     { name: "negative replicas", raw: { ...DEV, prefillReplicas: "-1" }, key: "prefillReplicas", value: "-1" },
-    { name: "fractional replicas", raw: { ...DEV, decodeReplicas: "1.5" }, key: "decodeReplicas", value: "\"1.5\"" },
-    { name: "non-numeric replicas", raw: { ...DEV, prefillReplicas: "abc" }, key: "prefillReplicas", value: "\"abc\"" },
-    { name: "unknown graph", raw: { ...DEV, graph: "triton" }, key: "graph", value: "\"triton\"", mentions: ["dynamo", "vllm-router"] },
-    { name: "unknown GPU instance type", raw: { ...DEV, gpuInstanceType: "p3.2xlarge" }, key: "gpuInstanceType", value: "\"p3.2xlarge\"", mentions: ["p5.48xlarge"] },
+    { name: "fractional replicas", raw: { ...DEV, decodeReplicas: "1.5" }, key: "decodeReplicas", value: '"1.5"' },
+    { name: "non-numeric replicas", raw: { ...DEV, prefillReplicas: "abc" }, key: "prefillReplicas", value: '"abc"' },
+    { name: "unknown graph", raw: { ...DEV, graph: "triton" }, key: "graph", value: '"triton"', mentions: ["dynamo", "vllm-router"] },
+    {
+        name: "unknown GPU instance type",
+        raw: { ...DEV, gpuInstanceType: "p3.2xlarge" },
+        key: "gpuInstanceType",
+        value: '"p3.2xlarge"',
+        mentions: ["p5.48xlarge"],
+    },
     { name: "EFA on g5.xlarge (no EFA)", raw: { ...DEV, efa: "true" }, key: "efa", value: "true", mentions: ["g5.xlarge"] },
     {
         name: "EFA on p4d.24xlarge with 8 pods per node (4 EFA devices)",
         raw: { ...DEV, gpuInstanceType: "p4d.24xlarge", efa: "true", tensorParallelSize: "1", prefillReplicas: "4", decodeReplicas: "4" },
-        key: "efa", value: "true", mentions: ["p4d.24xlarge", "tensorParallelSize"],
+        key: "efa",
+        value: "true",
+        mentions: ["p4d.24xlarge", "tensorParallelSize"],
     },
-    { name: "empty model", raw: { ...DEV, model: "" }, key: "model", value: "\"\"" },
-    { name: "unknown key (typo)", raw: { ...DEV, prefilReplicas: "2" }, key: "prefilReplicas", value: "\"2\"", mentions: ["prefillReplicas"] },
+    { name: "empty model", raw: { ...DEV, model: "" }, key: "model", value: '""' },
+    {
+        name: "unknown key (typo)",
+        raw: { ...DEV, prefilReplicas: "2" },
+        key: "prefilReplicas",
+        value: '"2"',
+        mentions: ["prefillReplicas"],
+    },
     {
         name: "gpuNodeCount too small for the pods (llama31-pd, 1 node)",
-        raw: { ...LLAMA, gpuNodeCount: "1" }, key: "gpuNodeCount", value: "1", mentions: ["16", "8 GPUs"],
+        raw: { ...LLAMA, gpuNodeCount: "1" },
+        key: "gpuNodeCount",
+        value: "1",
+        mentions: ["16", "8 GPUs"],
     },
-    { name: "workerCpu above what a g5.xlarge has", raw: { ...DEV, workerCpu: "4" }, key: "workerCpu", value: "\"4\"", mentions: ["g5.xlarge"] },
-    { name: "workerCpu not a quantity", raw: { ...DEV, workerCpu: "two" }, key: "workerCpu", value: "\"two\"" },
-    { name: "workerMemory 200Gi on g5.xlarge", raw: { ...DEV, workerMemory: "200Gi" }, key: "workerMemory", value: "\"200Gi\"", mentions: ["g5.xlarge"] },
-    { name: "vpcCidr not a CIDR", raw: { ...DEV, vpcCidr: "10.0.0/16" }, key: "vpcCidr", value: "\"10.0.0/16\"" },
-    { name: "vpcCidr too large (/8)", raw: { ...DEV, vpcCidr: "10.0.0.0/8" }, key: "vpcCidr", value: "\"10.0.0.0/8\"", mentions: ["/16", "/20"] },
-    { name: "vpcCidr with host bits", raw: { ...DEV, vpcCidr: "10.0.1.0/16" }, key: "vpcCidr", value: "\"10.0.1.0/16\"" },
+    {
+        name: "workerCpu above what a g5.xlarge has",
+        raw: { ...DEV, workerCpu: "4" },
+        key: "workerCpu",
+        value: '"4"',
+        mentions: ["g5.xlarge"],
+    },
+    { name: "workerCpu not a quantity", raw: { ...DEV, workerCpu: "two" }, key: "workerCpu", value: '"two"' },
+    {
+        name: "workerMemory 200Gi on g5.xlarge",
+        raw: { ...DEV, workerMemory: "200Gi" },
+        key: "workerMemory",
+        value: '"200Gi"',
+        mentions: ["g5.xlarge"],
+    },
+    { name: "vpcCidr not a CIDR", raw: { ...DEV, vpcCidr: "10.0.0/16" }, key: "vpcCidr", value: '"10.0.0/16"' },
+    {
+        name: "vpcCidr too large (/8)",
+        raw: { ...DEV, vpcCidr: "10.0.0.0/8" },
+        key: "vpcCidr",
+        value: '"10.0.0.0/8"',
+        mentions: ["/16", "/20"],
+    },
+    { name: "vpcCidr with host bits", raw: { ...DEV, vpcCidr: "10.0.1.0/16" }, key: "vpcCidr", value: '"10.0.1.0/16"' },
     {
         name: "gpuAvailabilityZone not in availabilityZones",
         raw: { ...DEV, availabilityZones: "us-east-1a,us-east-1b", gpuAvailabilityZone: "us-east-1c" },
-        key: "gpuAvailabilityZone", value: "\"us-east-1c\"", mentions: ["us-east-1a", "us-east-1b"],
+        key: "gpuAvailabilityZone",
+        value: '"us-east-1c"',
+        mentions: ["us-east-1a", "us-east-1b"],
     },
-    { name: "gpuAvailabilityZone in another region", raw: { ...DEV, gpuAvailabilityZone: "us-west-2a" }, key: "gpuAvailabilityZone", value: "\"us-west-2a\"" },
+    {
+        name: "gpuAvailabilityZone in another region",
+        raw: { ...DEV, gpuAvailabilityZone: "us-west-2a" },
+        key: "gpuAvailabilityZone",
+        value: '"us-west-2a"',
+    },
     { name: "vpcId without subnets", raw: { ...DEV, vpcId: "vpc-0123456789abcdef0" }, key: "privateSubnetIds", value: "[]" },
-    { name: "subnets without vpcId", raw: { ...DEV, privateSubnetIds: "subnet-0123456789abcdef0,subnet-0123456789abcdef1" }, key: "privateSubnetIds", value: "subnet-0123456789abcdef0", mentions: ["vpcId"] },
-    { name: "malformed vpcId", raw: { ...DEV, vpcId: "vpc-xyz", privateSubnetIds: "subnet-0123456789abcdef0,subnet-0123456789abcdef1" }, key: "vpcId", value: "\"vpc-xyz\"" },
-    { name: "bad admin ARN", raw: { ...DEV, adminRoleArns: "arn:aws:iam::123:role/Admin" }, key: "adminRoleArns", value: "\"arn:aws:iam::123:role/Admin\"" },
-    { name: "internet-facing endpoint without allowlist", raw: { ...DEV, endpointScheme: "internet-facing" }, key: "endpointAllowedCidrs", value: "[]" },
-    { name: "only prefill 0", raw: { ...DEV, prefillReplicas: "0", decodeReplicas: "1" }, key: "prefillReplicas", value: "'prefillReplicas' = 0", mentions: ["both to 0"] },
-    { name: "only decode 0", raw: { ...DEV, prefillReplicas: "2", decodeReplicas: "0" }, key: "decodeReplicas", value: "'decodeReplicas' = 0" },
+    {
+        name: "subnets without vpcId",
+        raw: { ...DEV, privateSubnetIds: "subnet-0123456789abcdef0,subnet-0123456789abcdef1" },
+        key: "privateSubnetIds",
+        value: "subnet-0123456789abcdef0",
+        mentions: ["vpcId"],
+    },
+    {
+        name: "malformed vpcId",
+        raw: { ...DEV, vpcId: "vpc-xyz", privateSubnetIds: "subnet-0123456789abcdef0,subnet-0123456789abcdef1" },
+        key: "vpcId",
+        value: '"vpc-xyz"',
+    },
+    {
+        name: "bad admin ARN",
+        raw: { ...DEV, adminRoleArns: "arn:aws:iam::123:role/Admin" },
+        key: "adminRoleArns",
+        value: '"arn:aws:iam::123:role/Admin"',
+    },
+    {
+        name: "internet-facing endpoint without allowlist",
+        raw: { ...DEV, endpointScheme: "internet-facing" },
+        key: "endpointAllowedCidrs",
+        value: "[]",
+    },
+    {
+        name: "only prefill 0",
+        raw: { ...DEV, prefillReplicas: "0", decodeReplicas: "1" },
+        key: "prefillReplicas",
+        value: "'prefillReplicas' = 0",
+        mentions: ["both to 0"],
+    },
+    {
+        name: "only decode 0",
+        raw: { ...DEV, prefillReplicas: "2", decodeReplicas: "0" },
+        key: "decodeReplicas",
+        value: "'decodeReplicas' = 0",
+    },
     { name: "missing aws:region", raw: { ...DEV }, context: { region: undefined }, key: "aws:region", value: "(unset)" },
-    { name: "malformed aws:region", raw: { ...DEV }, context: { region: "us-east" }, key: "aws:region", value: "\"us-east\"" },
-    { name: "bad boolean", raw: { ...DEV, efa: "yes" }, key: "efa", value: "\"yes\"", mentions: ["true or false"] },
-    { name: "tensorParallelSize above the GPUs of a node", raw: { ...DEV, tensorParallelSize: "2" }, key: "tensorParallelSize", value: "2", mentions: ["g5.xlarge"] },
+    { name: "malformed aws:region", raw: { ...DEV }, context: { region: "us-east" }, key: "aws:region", value: '"us-east"' },
+    { name: "bad boolean", raw: { ...DEV, efa: "yes" }, key: "efa", value: '"yes"', mentions: ["true or false"] },
+    {
+        name: "tensorParallelSize above the GPUs of a node",
+        raw: { ...DEV, tensorParallelSize: "2" },
+        key: "tensorParallelSize",
+        value: "2",
+        mentions: ["g5.xlarge"],
+    },
     { name: "blockSize vLLM does not accept", raw: { ...DEV, blockSize: "48" }, key: "blockSize", value: "48" },
-    { name: "dynamo with fewer than 3 system nodes (etcd/NATS quorum)", raw: { ...DEV, graph: "dynamo", systemNodeCount: "2" }, key: "systemNodeCount", value: "2" },
-    { name: "unsupported Kubernetes version", raw: { ...DEV, kubernetesVersion: "1.29" }, key: "kubernetesVersion", value: "\"1.29\"" },
+    {
+        name: "dynamo with fewer than 3 system nodes (etcd/NATS quorum)",
+        raw: { ...DEV, graph: "dynamo", systemNodeCount: "2" },
+        key: "systemNodeCount",
+        value: "2",
+    },
+    { name: "unsupported Kubernetes version", raw: { ...DEV, kubernetesVersion: "1.29" }, key: "kubernetesVersion", value: '"1.29"' },
     { name: "empty apiPublicAccessCidrs", raw: { ...DEV, apiPublicAccessCidrs: "[]" }, key: "apiPublicAccessCidrs", value: "[]" },
 ];
 
@@ -163,7 +248,15 @@ describe("config: valid stack config", () => {
             ["g5.xlarge", 3, 4, 1],
         ];
         for (const [instance, prefill, decode, tp] of cases) {
-            const config = resolve({ ...DEV, gpuInstanceType: instance, prefillReplicas: String(prefill), decodeReplicas: String(decode), tensorParallelSize: String(tp), workerCpu: "1", workerMemory: "2Gi" });
+            const config = resolve({
+                ...DEV,
+                gpuInstanceType: instance,
+                prefillReplicas: String(prefill),
+                decodeReplicas: String(decode),
+                tensorParallelSize: String(tp),
+                workerCpu: "1",
+                workerMemory: "2Gi",
+            });
             const expected = Math.ceil(((prefill + decode) * tp) / GPU_INSTANCE_TYPES[instance].gpus);
             assert.strictEqual(config.gpuNodeCount, expected, `${prefill}+${decode} pods x TP ${tp} on ${instance}`);
             assert.strictEqual(config.gpusPerPod, tp);
@@ -205,14 +298,18 @@ describe("config: valid stack config", () => {
     });
 
     it("parses lists given as JSON arrays or comma-separated strings alike", () => {
-        const json = resolve({ ...DEV, availabilityZones: "[\"us-east-1a\",\"us-east-1b\"]" });
+        const json = resolve({ ...DEV, availabilityZones: '["us-east-1a","us-east-1b"]' });
         const csv = resolve({ ...DEV, availabilityZones: "us-east-1a, us-east-1b" });
         assert.deepStrictEqual(json.availabilityZones, ["us-east-1a", "us-east-1b"]);
         assert.deepStrictEqual(csv.availabilityZones, ["us-east-1a", "us-east-1b"]);
     });
 
     it("an existing VPC turns off VPC creation", () => {
-        const config = resolve({ ...DEV, vpcId: "vpc-0123456789abcdef0", privateSubnetIds: "subnet-0123456789abcdef0,subnet-0123456789abcdef1" });
+        const config = resolve({
+            ...DEV,
+            vpcId: "vpc-0123456789abcdef0",
+            privateSubnetIds: "subnet-0123456789abcdef0,subnet-0123456789abcdef1",
+        });
         assert.strictEqual(config.createVpc, false);
     });
 

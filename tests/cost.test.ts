@@ -5,11 +5,25 @@
  * `costEstimate` stack output (computed from config) agrees with it.
  */
 import * as assert from "assert";
-import { EKS_CONTROL_PLANE_USD_PER_HOUR, GPU_INSTANCE_TYPES, NAT_GATEWAY_USD_PER_HOUR, SYSTEM_INSTANCE_TYPES } from "../stacks/catalog/instances";
+import {
+    EKS_CONTROL_PLANE_USD_PER_HOUR,
+    GPU_INSTANCE_TYPES,
+    NAT_GATEWAY_USD_PER_HOUR,
+    SYSTEM_INSTANCE_TYPES,
+} from "../stacks/catalog/instances";
 import { planStack, StackPlan } from "./helpers/plan";
 
-interface Quota { quota: string; code: string; vcpus: number }
-interface Estimate { hourlyCostUsd: number; costBreakdown: Record<string, number>; gpuUtilisation: number; vcpuQuotas: Quota[] }
+interface Quota {
+    quota: string;
+    code: string;
+    vcpus: number;
+}
+interface Estimate {
+    hourlyCostUsd: number;
+    costBreakdown: Record<string, number>;
+    gpuUtilisation: number;
+    vcpuQuotas: Quota[];
+}
 
 const P_QUOTA = { quota: "Running On-Demand P instances", code: "L-417A185B" };
 const G_QUOTA = { quota: "Running On-Demand G and VT instances", code: "L-DB2E81BA" };
@@ -53,9 +67,12 @@ describe("cost: llama31-pd (2 x p5.48xlarge)", () => {
         assert.strictEqual(p.plan.summary.gpuUtilisation, 1);
     });
 
-    it("needs 384 vCPUs of the \"Running On-Demand P instances\" quota (L-417A185B) for the GPU nodes", () => {
+    it('needs 384 vCPUs of the "Running On-Demand P instances" quota (L-417A185B) for the GPU nodes', () => {
         const quotas = p.plan.summary.vcpuQuotas;
-        assert.deepStrictEqual(quotas.find((q) => q.code === P_QUOTA.code), { ...P_QUOTA, vcpus: 384 });
+        assert.deepStrictEqual(
+            quotas.find((q) => q.code === P_QUOTA.code),
+            { ...P_QUOTA, vcpus: 384 },
+        );
         assert.ok(!quotas.some((q) => q.code === G_QUOTA.code));
     });
 
@@ -114,9 +131,12 @@ describe("cost: dev (2 x g5.xlarge)", () => {
         assert.strictEqual(s.gpuUtilisation, 1);
     });
 
-    it("needs 8 vCPUs of the \"Running On-Demand G and VT instances\" quota (L-DB2E81BA), none of P", () => {
+    it('needs 8 vCPUs of the "Running On-Demand G and VT instances" quota (L-DB2E81BA), none of P', () => {
         const quotas = p.plan.summary.vcpuQuotas;
-        assert.deepStrictEqual(quotas.find((q) => q.code === G_QUOTA.code), { ...G_QUOTA, vcpus: 8 });
+        assert.deepStrictEqual(
+            quotas.find((q) => q.code === G_QUOTA.code),
+            { ...G_QUOTA, vcpus: 8 },
+        );
         assert.ok(!quotas.some((q) => q.code === P_QUOTA.code));
     });
 

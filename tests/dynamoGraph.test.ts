@@ -17,7 +17,10 @@ interface Deployment {
         template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
     };
 }
-interface Service { metadata: { name: string; namespace?: string }; spec: { selector?: Record<string, string>; ports: { name?: string; port: number }[] } }
+interface Service {
+    metadata: { name: string; namespace?: string };
+    spec: { selector?: Record<string, string>; ports: { name?: string; port: number }[] };
+}
 
 type Role = "prefill" | "decode";
 const ROLES: Role[] = ["prefill", "decode"];
@@ -120,10 +123,16 @@ describe("dynamo graph: llama31-pd (8 + 8 on EFA, 2 frontends)", () => {
         const etcd = inClusterUrl(url);
         assert.strictEqual(etcd.port, 2379);
         const service = p.manifest("Service", etcd.name, etcd.namespace) as unknown as Service;
-        assert.ok(service.spec.ports.some((sp) => sp.port === 2379), "the etcd Service exposes 2379");
+        assert.ok(
+            service.spec.ports.some((sp) => sp.port === 2379),
+            "the etcd Service exposes 2379",
+        );
         const members = p.manifest("StatefulSet", "etcd", etcd.namespace) as unknown as Deployment;
         const podLabels = members.spec.template.metadata.labels;
-        assert.ok(Object.entries(service.spec.selector ?? {}).every(([k, v]) => podLabels[k] === v), "the etcd Service selects the etcd pods");
+        assert.ok(
+            Object.entries(service.spec.selector ?? {}).every(([k, v]) => podLabels[k] === v),
+            "the etcd Service selects the etcd pods",
+        );
     });
 
     it("points NATS_SERVER of frontend and workers at the NATS Helm release (name and namespace), port 4222", () => {
@@ -151,7 +160,11 @@ describe("dynamo graph: llama31-pd (8 + 8 on EFA, 2 frontends)", () => {
             assert.strictEqual(envValue(wait, "ETCD_ENDPOINTS"), envValue(main, "ETCD_ENDPOINTS"), component);
             const natsMonitor = envValue(wait, "NATS_MONITOR");
             assert.ok(JSON.stringify(wait.command).includes("NATS_MONITOR"), `${component}: the wait does not probe NATS`);
-            assert.strictEqual(inClusterUrl(natsMonitor).name, inClusterUrl(envValue(main, "NATS_SERVER")).name, `${component}: NATS_MONITOR is another host`);
+            assert.strictEqual(
+                inClusterUrl(natsMonitor).name,
+                inClusterUrl(envValue(main, "NATS_SERVER")).name,
+                `${component}: NATS_MONITOR is another host`,
+            );
         }
     });
 
@@ -178,7 +191,10 @@ describe("dynamo graph: llama31-pd (8 + 8 on EFA, 2 frontends)", () => {
     });
 
     it("warns that KV transfer falls back to TCP (efa=true)", () => {
-        assert.ok(p.warnings.some((w) => w.includes(WARNING)), JSON.stringify(p.warnings));
+        assert.ok(
+            p.warnings.some((w) => w.includes(WARNING)),
+            JSON.stringify(p.warnings),
+        );
     });
 });
 

@@ -23,7 +23,11 @@ function efaReleases(p: StackPlan): PlannedResource[] {
 function efaConsumers(p: StackPlan): string[] {
     return asK8s(p.manifests()).flatMap((o) => {
         const spec = podTemplate(o)?.spec;
-        return spec ? allContainers(spec).filter((c) => c.resources?.limits?.["vpc.amazonaws.com/efa"] !== undefined).map((c) => `${o.metadata.name}/${c.name}`) : [];
+        return spec
+            ? allContainers(spec)
+                  .filter((c) => c.resources?.limits?.["vpc.amazonaws.com/efa"] !== undefined)
+                  .map((c) => `${o.metadata.name}/${c.name}`)
+            : [];
     });
 }
 
@@ -48,8 +52,10 @@ describe("efaDevicePlugin: llama31-pd with efa=true", () => {
     });
 
     it("tolerates the GPU taint nvidia.com/gpu (operator Exists, effect NoSchedule)", () => {
-        assert.ok(values.tolerations?.some((t) => t.key === "nvidia.com/gpu" && t.operator === "Exists" && t.effect === "NoSchedule"),
-            JSON.stringify(values.tolerations));
+        assert.ok(
+            values.tolerations?.some((t) => t.key === "nvidia.com/gpu" && t.operator === "Exists" && t.effect === "NoSchedule"),
+            JSON.stringify(values.tolerations),
+        );
         for (const taint of (p.nodeGroup("gpu").inputs.taints as { key: string; value?: string; effect: string }[]).map(nodeTaint)) {
             assert.ok(tolerates(values.tolerations, taint), `no toleration for the GPU node taint ${JSON.stringify(taint)}`);
         }
@@ -81,8 +87,14 @@ describe("efaDevicePlugin: efa=false", () => {
     it("is not installed on llama31-pd with efa=false, nor on dev (efa off)", () => {
         assert.strictEqual(llamaNoEfa.plan.config.efa, false);
         assert.strictEqual(dev.plan.config.efa, false);
-        assert.deepStrictEqual(efaReleases(llamaNoEfa).map((r) => r.name), []);
-        assert.deepStrictEqual(efaReleases(dev).map((r) => r.name), []);
+        assert.deepStrictEqual(
+            efaReleases(llamaNoEfa).map((r) => r.name),
+            [],
+        );
+        assert.deepStrictEqual(
+            efaReleases(dev).map((r) => r.name),
+            [],
+        );
         assert.deepStrictEqual(llamaNoEfa.resources("pd-serving:platform:EfaDevicePlugin"), []);
     });
 

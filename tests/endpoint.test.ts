@@ -23,7 +23,12 @@ interface Service {
 interface PodTemplate {
     kind: string;
     metadata: { name: string; namespace?: string; labels?: Record<string, string> };
-    spec: { template: { metadata: { labels: Record<string, string> }; spec: { containers: { name: string; ports?: { name?: string; containerPort: number }[] }[] } } };
+    spec: {
+        template: {
+            metadata: { labels: Record<string, string> };
+            spec: { containers: { name: string; ports?: { name?: string; containerPort: number }[] }[] };
+        };
+    };
 }
 
 function loadBalancers(p: StackPlan): Service[] {
@@ -36,14 +41,17 @@ function selects(selector: Record<string, string> | undefined, labels: Record<st
 
 /** Workloads whose pods a Service selects. */
 function selected(p: StackPlan, service: Service): PodTemplate[] {
-    return (p.manifests().filter((o) => ["Deployment", "StatefulSet", "DaemonSet"].includes(o.kind)) as unknown as PodTemplate[])
-        .filter((w) => w.metadata.namespace === service.metadata.namespace && selects(service.spec.selector, w.spec.template.metadata.labels));
+    return (p.manifests().filter((o) => ["Deployment", "StatefulSet", "DaemonSet"].includes(o.kind)) as unknown as PodTemplate[]).filter(
+        (w) => w.metadata.namespace === service.metadata.namespace && selects(service.spec.selector, w.spec.template.metadata.labels),
+    );
 }
 
 /** The container port a Service port targets in a workload's pods. */
 function targetContainerPort(w: PodTemplate, target: number | string | undefined): number | undefined {
     const ports = w.spec.template.spec.containers.flatMap((c) => c.ports ?? []);
-    return typeof target === "number" ? ports.find((p) => p.containerPort === target)?.containerPort : ports.find((p) => p.name === target)?.containerPort;
+    return typeof target === "number"
+        ? ports.find((p) => p.containerPort === target)?.containerPort
+        : ports.find((p) => p.name === target)?.containerPort;
 }
 
 const GRAPHS = [
@@ -75,9 +83,15 @@ for (const { graph, sets, frontend, metricsKey } of GRAPHS) {
 
         it(`selects the ${frontend} pods (and no worker) and targets their HTTP port`, () => {
             const targets = selected(p, lb);
-            assert.deepStrictEqual(targets.map((w) => w.metadata.labels?.["app.kubernetes.io/component"]), [frontend]);
+            assert.deepStrictEqual(
+                targets.map((w) => w.metadata.labels?.["app.kubernetes.io/component"]),
+                [frontend],
+            );
             for (const port of lb.spec.ports) {
-                assert.ok(targetContainerPort(targets[0], port.targetPort), `targetPort ${port.targetPort} is no port of the ${frontend} pods`);
+                assert.ok(
+                    targetContainerPort(targets[0], port.targetPort),
+                    `targetPort ${port.targetPort} is no port of the ${frontend} pods`,
+                );
             }
         });
 
@@ -97,7 +111,10 @@ for (const { graph, sets, frontend, metricsKey } of GRAPHS) {
             const port = service.spec.ports.find((sp) => sp.port === Number(remote));
             assert.ok(port, `Service ${name} has no port ${remote}`);
             const targets = selected(p, service);
-            assert.deepStrictEqual(targets.map((w) => w.metadata.labels?.["app.kubernetes.io/component"]), [frontend]);
+            assert.deepStrictEqual(
+                targets.map((w) => w.metadata.labels?.["app.kubernetes.io/component"]),
+                [frontend],
+            );
             assert.ok(targetContainerPort(targets[0], port.targetPort));
             assert.ok(command.includes(`http://localhost:${local}/v1`), command);
         });
@@ -109,7 +126,10 @@ for (const { graph, sets, frontend, metricsKey } of GRAPHS) {
             assert.strictEqual(url.pathname, "/metrics");
             const [name, namespace] = url.hostname.split(".");
             const service = p.manifest("Service", name, namespace) as unknown as Service;
-            assert.ok(service.spec.ports.some((sp) => sp.port === Number(url.port)), `${url} is no port of Service ${name}`);
+            assert.ok(
+                service.spec.ports.some((sp) => sp.port === Number(url.port)),
+                `${url} is no port of Service ${name}`,
+            );
         });
 
         it("exports clusterName, graph and model", () => {

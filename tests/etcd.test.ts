@@ -51,7 +51,9 @@ function portNumber(container: Container, port: number | string | undefined): nu
 /** Ports a NetworkPolicy admits from pods with these labels (in the policy's namespace). */
 function admittedPorts(policy: NetworkPolicySpec, labels: Record<string, string>): number[] {
     return policy.ingress
-        .filter((rule) => (rule.from ?? []).some((peer) => peer.podSelector && !peer.namespaceSelector && selects(peer.podSelector.matchLabels, labels)))
+        .filter((rule) =>
+            (rule.from ?? []).some((peer) => peer.podSelector && !peer.namespaceSelector && selects(peer.podSelector.matchLabels, labels)),
+        )
         .flatMap((rule) => (rule.ports ?? []).map((p) => p.port))
         .sort((a, b) => a - b);
 }
@@ -134,12 +136,17 @@ describe("etcd: llama31-pd with graph=dynamo", () => {
         const peerPort = portNumber(etcd, "peer");
         assert.strictEqual(flag(etcd, "listen-peer-urls"), `http://0.0.0.0:${peerPort}`);
         const members = flag(etcd, "initial-cluster").split(",");
-        assert.deepStrictEqual(members, [0, 1, 2].map((i) =>
-            `etcd-${i}=http://etcd-${i}.${serviceName}.${ns}.svc.cluster.local:${peerPort}`));
+        assert.deepStrictEqual(
+            members,
+            [0, 1, 2].map((i) => `etcd-${i}=http://etcd-${i}.${serviceName}.${ns}.svc.cluster.local:${peerPort}`),
+        );
         // Each member names itself after its pod and advertises the same URL it is listed under.
         assert.strictEqual(flag(etcd, "name"), "$(POD_NAME)");
         assert.deepStrictEqual(etcd.env?.find((e) => e.name === "POD_NAME")?.valueFrom?.fieldRef, { fieldPath: "metadata.name" });
-        assert.strictEqual(flag(etcd, "initial-advertise-peer-urls"), `http://$(POD_NAME).${serviceName}.${ns}.svc.cluster.local:${peerPort}`);
+        assert.strictEqual(
+            flag(etcd, "initial-advertise-peer-urls"),
+            `http://$(POD_NAME).${serviceName}.${ns}.svc.cluster.local:${peerPort}`,
+        );
     });
 
     it("its serviceName is a headless Service over its pods that publishes not-ready members", () => {
@@ -148,7 +155,10 @@ describe("etcd: llama31-pd with graph=dynamo", () => {
         assert.strictEqual(spec.clusterIP, "None");
         assert.strictEqual(spec.publishNotReadyAddresses, true, "members resolve each other before any is ready");
         assert.ok(selects(spec.selector, podLabels));
-        assert.ok(spec.ports.some((port) => port.port === portNumber(etcd, "peer")), "the peer port");
+        assert.ok(
+            spec.ports.some((port) => port.port === portNumber(etcd, "peer")),
+            "the peer port",
+        );
     });
 
     it("has a client Service on port 2379 that reaches the members' client port", () => {
@@ -173,7 +183,11 @@ describe("etcd: llama31-pd with graph=dynamo", () => {
             const users = [...(pod.initContainers ?? []), ...pod.containers].filter((c) => c.env?.some((e) => e.name === "ETCD_ENDPOINTS"));
             assert.ok(users.length > 0, `${name} is told where etcd is`);
             for (const c of users) {
-                assert.strictEqual(c.env?.find((e) => e.name === "ETCD_ENDPOINTS")?.value, p.plan.outputs.etcdEndpoint, `${name}/${c.name}`);
+                assert.strictEqual(
+                    c.env?.find((e) => e.name === "ETCD_ENDPOINTS")?.value,
+                    p.plan.outputs.etcdEndpoint,
+                    `${name}/${c.name}`,
+                );
             }
         }
     });
@@ -208,8 +222,10 @@ describe("etcd: llama31-pd with graph=dynamo", () => {
         });
 
         it("admits no other pod of the plan (e.g. the model cache)", () => {
-            const others = asK8s(p.manifests())
-                .filter((o) => podTemplate(o) && o.metadata.namespace === ns && !["frontend", "prefill", "decode", "etcd"].includes(o.metadata.name));
+            const others = asK8s(p.manifests()).filter(
+                (o) =>
+                    podTemplate(o) && o.metadata.namespace === ns && !["frontend", "prefill", "decode", "etcd"].includes(o.metadata.name),
+            );
             assert.ok(others.length > 0);
             for (const o of others) {
                 assert.deepStrictEqual(admittedPorts(policy, podTemplate(o)?.metadata?.labels ?? {}), [], `${o.kind} ${o.metadata.name}`);
@@ -241,7 +257,9 @@ describe("etcd: only with graph=dynamo or dynamoInfra=true", () => {
 
     it("does not admit the vllm-router pods (they do not carry the infra-client label)", () => {
         const policy = asObject(infra.manifest("NetworkPolicy", "etcd")).spec as unknown as NetworkPolicySpec;
-        const routerPods = asK8s(infra.manifests()).filter((o) => podTemplate(o) && o.metadata.labels?.["pd-serving/graph"] === "vllm-router");
+        const routerPods = asK8s(infra.manifests()).filter(
+            (o) => podTemplate(o) && o.metadata.labels?.["pd-serving/graph"] === "vllm-router",
+        );
         assert.deepStrictEqual(routerPods.map((o) => o.metadata.name).sort(), ["decode", "prefill", "router"]);
         for (const o of routerPods) {
             assert.strictEqual(podTemplate(o)?.metadata?.labels?.["pd-serving/infra-client"], undefined, o.metadata.name);

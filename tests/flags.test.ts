@@ -10,7 +10,6 @@ import { Program, PROGRAM_FLAGS } from "./fixtures/flags";
 import { planStack, StackPlan } from "./helpers/plan";
 import { Container, PodSpec } from "./helpers/k8sSchema";
 
-
 const NEGATIVE_NUMBER = /^-\d+(\.\d+)?$/;
 
 function looksLikeFlag(token: string): boolean {
@@ -105,7 +104,12 @@ const SERVING_PROGRAM_IN_SCRIPT = /\bvllm\s+serve\b|\bvllm-router\b|\bdynamo\.(f
 function containers(p: StackPlan): { where: string; container: Container }[] {
     return p.manifests().flatMap((o) => {
         const spec = o.spec?.template?.spec as unknown as PodSpec | undefined;
-        return spec ? [...(spec.initContainers ?? []), ...spec.containers].map((container) => ({ where: `${o.kind}/${o.metadata.name}/${container.name}`, container })) : [];
+        return spec
+            ? [...(spec.initContainers ?? []), ...spec.containers].map((container) => ({
+                  where: `${o.kind}/${o.metadata.name}/${container.name}`,
+                  container,
+              }))
+            : [];
     });
 }
 
@@ -126,12 +130,18 @@ for (const { name, stack, sets, programs } of PLANS) {
         it("knows the program of every container", () => {
             for (const { where, container } of all) {
                 const id = identify(container);
-                assert.ok(!("unknown" in id), `${where} runs an unknown program (${"unknown" in id ? id.unknown : ""}); add it to tests/fixtures/flags.ts`);
+                assert.ok(
+                    !("unknown" in id),
+                    `${where} runs an unknown program (${"unknown" in id ? id.unknown : ""}); add it to tests/fixtures/flags.ts`,
+                );
             }
         });
 
         it(`runs ${programs.join(" and ")} (prefill and decode each on its own container)`, () => {
-            const found = all.map(({ container }) => identify(container)).filter((id): id is { program: Program; args: string[] } => "program" in id).map((id) => id.program);
+            const found = all
+                .map(({ container }) => identify(container))
+                .filter((id): id is { program: Program; args: string[] } => "program" in id)
+                .map((id) => id.program);
             for (const program of programs) {
                 assert.ok(found.includes(program), `no container runs ${program}: ${found.join(", ")}`);
             }
@@ -153,7 +163,10 @@ for (const { name, stack, sets, programs } of PLANS) {
                 const id = identify(container);
                 if ("program" in id) {
                     const spec = PROGRAM_FLAGS[id.program];
-                    assert.ok(spec.images.some((re) => re.test(container.image)), `${where}: ${container.image} is not ${spec.version}; re-verify the flags in tests/fixtures/flags.ts`);
+                    assert.ok(
+                        spec.images.some((re) => re.test(container.image)),
+                        `${where}: ${container.image} is not ${spec.version}; re-verify the flags in tests/fixtures/flags.ts`,
+                    );
                 }
             }
         });
@@ -170,13 +183,36 @@ for (const { name, stack, sets, programs } of PLANS) {
 }
 
 describe("flags: the checker itself", () => {
-    const GOOD_SERVE = ["Qwen/Qwen3-0.6B", "--host", "0.0.0.0", "--port", "8000", "--block-size", "128", "--enable-prefix-caching",
-        "--kv-transfer-config", "{\"kv_connector\":\"NixlConnector\",\"kv_role\":\"kv_both\"}"];
+    const GOOD_SERVE = [
+        "Qwen/Qwen3-0.6B",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "8000",
+        "--block-size",
+        "128",
+        "--enable-prefix-caching",
+        "--kv-transfer-config",
+        '{"kv_connector":"NixlConnector","kv_role":"kv_both"}',
+    ];
 
     it("accepts arguments made of known flags and their values", () => {
         assert.deepStrictEqual(argProblems("vllm serve", GOOD_SERVE), []);
         assert.deepStrictEqual(argProblems("vllm serve", ["--max-model-len=4096"]), []);
-        assert.deepStrictEqual(argProblems("vllm-router", ["--vllm-pd-disaggregation", "--prefill", "http://p-0:8000", "none", "--prefill", "http://p-1:8000", "8998", "--decode", "http://d-0:8200"]), []);
+        assert.deepStrictEqual(
+            argProblems("vllm-router", [
+                "--vllm-pd-disaggregation",
+                "--prefill",
+                "http://p-0:8000",
+                "none",
+                "--prefill",
+                "http://p-1:8000",
+                "8998",
+                "--decode",
+                "http://d-0:8200",
+            ]),
+            [],
+        );
     });
 
     it("rejects a made-up flag", () => {
@@ -194,8 +230,12 @@ describe("flags: the checker itself", () => {
 
     it("rejects a missing value and a value that looks like a flag", () => {
         assert.deepStrictEqual(argProblems("vllm serve", ["--port"]), ["--port needs a value"]);
-        assert.deepStrictEqual(argProblems("vllm-router", ["--host", "--port", "8000"]), ["the value of --host looks like a flag: \"--port\""]);
-        assert.deepStrictEqual(argProblems("vllm-router", ["--prefill", "--decode", "http://d-0:8200"]), ["the value of --prefill looks like a flag: \"--decode\""]);
+        assert.deepStrictEqual(argProblems("vllm-router", ["--host", "--port", "8000"]), [
+            'the value of --host looks like a flag: "--port"',
+        ]);
+        assert.deepStrictEqual(argProblems("vllm-router", ["--prefill", "--decode", "http://d-0:8200"]), [
+            'the value of --prefill looks like a flag: "--decode"',
+        ]);
     });
 
     it("takes a negative number as a value, not a flag", () => {
@@ -209,8 +249,14 @@ describe("flags: the checker itself", () => {
     });
 
     it("identifies programs from command and args however they are split", () => {
-        assert.deepStrictEqual(identify({ name: "a", image: "i", command: ["vllm"], args: ["serve", "m", "--port", "1"] }), { program: "vllm serve", args: ["m", "--port", "1"] });
-        assert.deepStrictEqual(identify({ name: "b", image: "i", command: ["python3", "-m", "dynamo.vllm"], args: ["--model", "m"] }), { program: "dynamo.vllm", args: ["--model", "m"] });
+        assert.deepStrictEqual(identify({ name: "a", image: "i", command: ["vllm"], args: ["serve", "m", "--port", "1"] }), {
+            program: "vllm serve",
+            args: ["m", "--port", "1"],
+        });
+        assert.deepStrictEqual(identify({ name: "b", image: "i", command: ["python3", "-m", "dynamo.vllm"], args: ["--model", "m"] }), {
+            program: "dynamo.vllm",
+            args: ["--model", "m"],
+        });
         assert.ok("unknown" in identify({ name: "c", image: "i", command: ["python3", "-m", "dynamo.planner"] }));
         assert.ok("unknown" in identify({ name: "d", image: "i", command: ["trtllm-serve"] }));
     });

@@ -12,8 +12,12 @@ const SUBNET = "aws:ec2/subnet:Subnet";
 type Scaling = { minSize: number; desiredSize: number; maxSize: number };
 
 function privateSubnetOf(p: StackPlan, zone: string): PlannedResource {
-    const found = p.resources(SUBNET).filter((s) => s.inputs.availabilityZone === zone &&
-        (s.inputs.tags as Record<string, string>)["kubernetes.io/role/internal-elb"] === "1");
+    const found = p
+        .resources(SUBNET)
+        .filter(
+            (s) =>
+                s.inputs.availabilityZone === zone && (s.inputs.tags as Record<string, string>)["kubernetes.io/role/internal-elb"] === "1",
+        );
     assert.strictEqual(found.length, 1, `one private subnet in ${zone}`);
     return found[0];
 }
@@ -61,7 +65,11 @@ describe("gpuNodeGroup: llama31-pd (p5.48xlarge, EFA)", () => {
         const options = gpu.inputs.nodeadmExtraOptions as { contentType: string; content: string }[];
         assert.strictEqual(options.length, 1);
         assert.strictEqual(options[0].contentType, "application/node.eks.aws");
-        const nodeConfig = parseYaml(options[0].content) as { apiVersion: string; kind: string; spec: { instance: { localStorage: { strategy: string } } } };
+        const nodeConfig = parseYaml(options[0].content) as {
+            apiVersion: string;
+            kind: string;
+            spec: { instance: { localStorage: { strategy: string } } };
+        };
         assert.strictEqual(nodeConfig.apiVersion, "node.eks.aws/v1alpha1");
         assert.strictEqual(nodeConfig.kind, "NodeConfig");
         assert.strictEqual(nodeConfig.spec.instance.localStorage.strategy, "RAID0");

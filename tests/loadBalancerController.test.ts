@@ -134,11 +134,20 @@ describe("loadBalancerController: llama31-pd", () => {
     it("may describe what it discovers (subnets, security groups, VPCs, load balancers) and register targets", () => {
         const allowed = new Set(policy.Statement.filter((s) => s.Effect === "Allow" && !s.Condition).flatMap(actions));
         for (const action of [
-            "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs", "ec2:DescribeAvailabilityZones",
-            "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "ec2:GetSecurityGroupsForVpc", "ec2:CreateSecurityGroup",
-            "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups",
-            "elasticloadbalancing:DescribeListenerAttributes", "elasticloadbalancing:CreateListener",
-            "elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeVpcs",
+            "ec2:DescribeAvailabilityZones",
+            "ec2:DescribeInstances",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:GetSecurityGroupsForVpc",
+            "ec2:CreateSecurityGroup",
+            "elasticloadbalancing:DescribeLoadBalancers",
+            "elasticloadbalancing:DescribeTargetGroups",
+            "elasticloadbalancing:DescribeListenerAttributes",
+            "elasticloadbalancing:CreateListener",
+            "elasticloadbalancing:RegisterTargets",
+            "elasticloadbalancing:DeregisterTargets",
         ]) {
             assert.ok(allowed.has(action), `${action} is allowed`);
         }

@@ -10,7 +10,17 @@
 import * as assert from "assert";
 import { REDACTED } from "../plan/offline/plan";
 import {
-    allContainers, asK8s, asObject, K8sObject, modelClass, nodeTaint, podGpus, podTemplate, schemaProblems, selects, tolerates,
+    allContainers,
+    asK8s,
+    asObject,
+    K8sObject,
+    modelClass,
+    nodeTaint,
+    podGpus,
+    podTemplate,
+    schemaProblems,
+    selects,
+    tolerates,
 } from "./helpers/k8sSchema";
 import { planStack, StackPlan } from "./helpers/plan";
 import { hfTokenProblem } from "../stacks/validate";
@@ -31,8 +41,16 @@ const VARIANTS: Variant[] = [
     { stack: "dev", sets: [], graph: "vllm-router" },
     { stack: "dev", sets: ["graph=dynamo"], graph: "dynamo" },
     { stack: "llama31-pd", sets: ["tensorParallelSize=2"], graph: "vllm-router" },
-    { stack: "llama31-pd", sets: ["endpointScheme=internet-facing", "endpointAllowedCidrs=203.0.113.0/24,198.51.100.0/24"], graph: "vllm-router" },
-    { stack: "llama31-pd", sets: ["gpuCapacityType=CAPACITY_BLOCK", "gpuCapacityReservationId=cr-02168da1478b509e0"], graph: "vllm-router" },
+    {
+        stack: "llama31-pd",
+        sets: ["endpointScheme=internet-facing", "endpointAllowedCidrs=203.0.113.0/24,198.51.100.0/24"],
+        graph: "vllm-router",
+    },
+    {
+        stack: "llama31-pd",
+        sets: ["gpuCapacityType=CAPACITY_BLOCK", "gpuCapacityReservationId=cr-02168da1478b509e0"],
+        graph: "vllm-router",
+    },
     { stack: "dev", sets: ["dynamoInfra=true"], graph: "vllm-router" },
     { stack: "llama31-pd", sets: [`hfToken=${HF_CANARY}`], graph: "vllm-router" },
 ];
@@ -76,44 +94,85 @@ describe("manifests: the schema check itself", () => {
 
     it("accepts the real object, including arbitrary label and annotation keys", () => {
         assert.deepStrictEqual(schemaProblems(base), []);
-        assert.deepStrictEqual(broken((o) => {
-            o.metadata.labels = { ...o.metadata.labels, "example.com/anything": "x" };
-            o.metadata.annotations = { "example.com/note": "y" };
-        }), []);
+        assert.deepStrictEqual(
+            broken((o) => {
+                o.metadata.labels = { ...o.metadata.labels, "example.com/anything": "x" };
+                o.metadata.annotations = { "example.com/note": "y" };
+            }),
+            [],
+        );
     });
 
     it("rejects an unknown field at the top, in the spec and deep in a container", () => {
-        assert.deepStrictEqual(broken((o) => { o.stauts = {}; }), ["unknown field /stauts"]);
-        assert.deepStrictEqual(broken((o) => { o.spec!.replica = 2; }), ["unknown field /spec/replica"]);
-        assert.deepStrictEqual(broken((o) => {
-            const c = o.spec!.template!.spec.containers[0] as unknown as Record<string, unknown>;
-            c.readinesProbe = c.readinessProbe;
-        }), ["unknown field /spec/template/spec/containers/0/readinesProbe"]);
-        assert.deepStrictEqual(broken((o) => {
-            (o.spec!.template!.spec.containers[0].resources as Record<string, unknown>).limit = { cpu: "1" };
-        }), ["unknown field /spec/template/spec/containers/0/resources/limit"]);
+        assert.deepStrictEqual(
+            broken((o) => {
+                o.stauts = {};
+            }),
+            ["unknown field /stauts"],
+        );
+        assert.deepStrictEqual(
+            broken((o) => {
+                o.spec!.replica = 2;
+            }),
+            ["unknown field /spec/replica"],
+        );
+        assert.deepStrictEqual(
+            broken((o) => {
+                const c = o.spec!.template!.spec.containers[0] as unknown as Record<string, unknown>;
+                c.readinesProbe = c.readinessProbe;
+            }),
+            ["unknown field /spec/template/spec/containers/0/readinesProbe"],
+        );
+        assert.deepStrictEqual(
+            broken((o) => {
+                (o.spec!.template!.spec.containers[0].resources as Record<string, unknown>).limit = { cpu: "1" };
+            }),
+            ["unknown field /spec/template/spec/containers/0/resources/limit"],
+        );
     });
 
-    it("rejects a string where the schema wants an integer (replicas: \"3\")", () => {
-        const problems = broken((o) => { (o.spec as Record<string, unknown>).replicas = "3"; });
+    it('rejects a string where the schema wants an integer (replicas: "3")', () => {
+        const problems = broken((o) => {
+            (o.spec as Record<string, unknown>).replicas = "3";
+        });
         assert.strictEqual(problems.length, 1, problems.join("; "));
         assert.match(problems[0], /\/spec\/replicas must be integer/);
     });
 
     it("rejects a container without a name", () => {
-        const problems = broken((o) => { delete (o.spec!.template!.spec.containers[0] as { name?: string }).name; });
+        const problems = broken((o) => {
+            delete (o.spec!.template!.spec.containers[0] as { name?: string }).name;
+        });
         assert.strictEqual(problems.length, 1, problems.join("; "));
         assert.match(problems[0], /containers\/0 must have required property '?name'?/);
     });
 
     it("rejects a malformed quantity and an unknown enum value", () => {
-        assert.ok(broken((o) => { o.spec!.template!.spec.containers[0].resources!.limits!.memory = "lots"; }).length > 0);
-        assert.ok(broken((o) => { o.spec!.podManagementPolicy = "AllAtOnce"; }).length > 0);
+        assert.ok(
+            broken((o) => {
+                o.spec!.template!.spec.containers[0].resources!.limits!.memory = "lots";
+            }).length > 0,
+        );
+        assert.ok(
+            broken((o) => {
+                o.spec!.podManagementPolicy = "AllAtOnce";
+            }).length > 0,
+        );
     });
 
     it("rejects a kind kubernetes-models does not know for that apiVersion", () => {
-        assert.match(broken((o) => { o.kind = "StatefulSets"; }).join(), /no kubernetes-models class/);
-        assert.match(broken((o) => { o.apiVersion = "apps/v1beta9"; }).join(), /no kubernetes-models class/);
+        assert.match(
+            broken((o) => {
+                o.kind = "StatefulSets";
+            }).join(),
+            /no kubernetes-models class/,
+        );
+        assert.match(
+            broken((o) => {
+                o.apiVersion = "apps/v1beta9";
+            }).join(),
+            /no kubernetes-models class/,
+        );
     });
 });
 
@@ -129,9 +188,11 @@ for (const variant of VARIANTS) {
 
         it("every manifest is valid against its kubernetes-models class, with no unknown fields", () => {
             assert.ok(objects.length >= 3, `${objects.length} objects`);
-            const problems = Object.fromEntries(objects
-                .map((o) => [`${o.metadata.namespace ?? "_cluster"}.${o.kind}.${o.metadata.name}`, schemaProblems(o)] as const)
-                .filter(([, found]) => found.length > 0));
+            const problems = Object.fromEntries(
+                objects
+                    .map((o) => [`${o.metadata.namespace ?? "_cluster"}.${o.kind}.${o.metadata.name}`, schemaProblems(o)] as const)
+                    .filter(([, found]) => found.length > 0),
+            );
             assert.deepStrictEqual(problems, {});
         });
 
@@ -148,29 +209,44 @@ for (const variant of VARIANTS) {
             for (const service of services) {
                 const selector = service.spec?.selector as Record<string, string> | undefined;
                 const name = `Service ${service.metadata.name}`;
-                const targets = templates(objects).filter(({ object, template }) =>
-                    object.metadata.namespace === service.metadata.namespace && selects(selector, template.metadata?.labels));
+                const targets = templates(objects).filter(
+                    ({ object, template }) =>
+                        object.metadata.namespace === service.metadata.namespace && selects(selector, template.metadata?.labels),
+                );
                 assert.ok(targets.length > 0, `${name} selects ${JSON.stringify(selector)}: no pod template has those labels`);
                 for (const port of service.spec?.ports as ServicePort[]) {
                     const target = port.targetPort ?? port.port;
                     for (const { object, template } of targets) {
                         const ports = template.spec.containers.flatMap((c) => c.ports ?? []);
-                        const found = typeof target === "string" ? ports.some((cp) => cp.name === target) : ports.some((cp) => cp.containerPort === target);
-                        assert.ok(found, `${name} port ${port.port} -> ${target}: not a container port of ${object.kind} ${object.metadata.name}`);
+                        const found =
+                            typeof target === "string"
+                                ? ports.some((cp) => cp.name === target)
+                                : ports.some((cp) => cp.containerPort === target);
+                        assert.ok(
+                            found,
+                            `${name} port ${port.port} -> ${target}: not a container port of ${object.kind} ${object.metadata.name}`,
+                        );
                     }
                 }
             }
         });
 
         it("every PodDisruptionBudget and NetworkPolicy selects pods of the plan (or of the NATS chart)", () => {
-            const natsSelector = { "app.kubernetes.io/name": "nats", "app.kubernetes.io/instance": "nats", "app.kubernetes.io/component": "nats" };
+            const natsSelector = {
+                "app.kubernetes.io/name": "nats",
+                "app.kubernetes.io/instance": "nats",
+                "app.kubernetes.io/component": "nats",
+            };
             const natsInstalled = p.resources("kubernetes:helm.sh/v3:Release").some((r) => r.inputs.chart === "nats");
             for (const o of objects.filter((x) => x.kind === "PodDisruptionBudget" || x.kind === "NetworkPolicy")) {
-                const selector = o.kind === "NetworkPolicy"
-                    ? (o.spec?.podSelector as { matchLabels?: Record<string, string> }).matchLabels
-                    : (o.spec?.selector as { matchLabels?: Record<string, string> }).matchLabels;
-                const own = templates(objects).some(({ object, template }) =>
-                    object.metadata.namespace === o.metadata.namespace && selects(selector, template.metadata?.labels));
+                const selector =
+                    o.kind === "NetworkPolicy"
+                        ? (o.spec?.podSelector as { matchLabels?: Record<string, string> }).matchLabels
+                        : (o.spec?.selector as { matchLabels?: Record<string, string> }).matchLabels;
+                const own = templates(objects).some(
+                    ({ object, template }) =>
+                        object.metadata.namespace === o.metadata.namespace && selects(selector, template.metadata?.labels),
+                );
                 const chart = natsInstalled && selects(selector, natsSelector);
                 assert.ok(own || chart, `${o.kind} ${o.metadata.name} selects ${JSON.stringify(selector)}: no such pods`);
             }
@@ -180,7 +256,12 @@ for (const variant of VARIANTS) {
             const statefulSets = objects.filter((o) => o.kind === "StatefulSet");
             assert.ok(statefulSets.length > 0);
             for (const sts of statefulSets) {
-                const service = objects.find((o) => o.kind === "Service" && o.metadata.name === sts.spec?.serviceName && o.metadata.namespace === sts.metadata.namespace);
+                const service = objects.find(
+                    (o) =>
+                        o.kind === "Service" &&
+                        o.metadata.name === sts.spec?.serviceName &&
+                        o.metadata.namespace === sts.metadata.namespace,
+                );
                 assert.ok(service, `StatefulSet ${sts.metadata.name}: no Service ${sts.spec?.serviceName}`);
                 assert.strictEqual(service.spec?.clusterIP, "None", `Service ${service.metadata.name} is headless`);
                 assert.ok(selects(service.spec?.selector as Record<string, string>, sts.spec?.template?.metadata?.labels));
@@ -191,29 +272,39 @@ for (const variant of VARIANTS) {
             const classes = new Set(objects.filter((o) => o.kind === "StorageClass").map((o) => o.metadata.name));
             for (const sts of objects.filter((o) => o.kind === "StatefulSet")) {
                 for (const claim of sts.spec?.volumeClaimTemplates ?? []) {
-                    assert.ok(claim.spec.storageClassName && classes.has(claim.spec.storageClassName),
-                        `StatefulSet ${sts.metadata.name} claim ${claim.metadata.name}: StorageClass ${claim.spec.storageClassName} is not in the plan`);
+                    assert.ok(
+                        claim.spec.storageClassName && classes.has(claim.spec.storageClassName),
+                        `StatefulSet ${sts.metadata.name} claim ${claim.metadata.name}: StorageClass ${claim.spec.storageClassName} is not in the plan`,
+                    );
                 }
             }
             const nats = p.resources("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "nats");
             if (nats) {
-                const pvc = (nats.inputs.values as { config: { jetstream: { fileStore: { pvc: { storageClassName: string } } } } }).config.jetstream.fileStore.pvc;
+                const pvc = (nats.inputs.values as { config: { jetstream: { fileStore: { pvc: { storageClassName: string } } } } }).config
+                    .jetstream.fileStore.pvc;
                 assert.ok(classes.has(pvc.storageClassName), `NATS JetStream StorageClass ${pvc.storageClassName}`);
             }
         });
 
         it("every secretKeyRef names a Secret of the plan in the pod's namespace that has that key", () => {
             // A gated model plans the Secret even without hfToken (pulumi up will need it).
-            const hfTokenSet = variant.sets.some((s) => s.startsWith("hfToken=")) || hfTokenProblem(String(p.plan.config.model), false) !== undefined;
+            const hfTokenSet =
+                variant.sets.some((s) => s.startsWith("hfToken=")) || hfTokenProblem(String(p.plan.config.model), false) !== undefined;
             let refs = 0;
             for (const { object, template } of templates(objects)) {
                 for (const c of allContainers(template.spec)) {
                     for (const ref of (c.env ?? []).map((e) => e.valueFrom?.secretKeyRef).filter((r) => r !== undefined)) {
                         refs++;
-                        const secret = objects.find((o) => o.kind === "Secret" && o.metadata.name === ref.name && o.metadata.namespace === object.metadata.namespace);
+                        const secret = objects.find(
+                            (o) =>
+                                o.kind === "Secret" && o.metadata.name === ref.name && o.metadata.namespace === object.metadata.namespace,
+                        );
                         assert.ok(secret, `${object.kind} ${object.metadata.name}/${c.name}: no Secret ${ref.name}`);
                         const keys = Object.keys({ ...(secret.data as object | undefined), ...(secret.stringData as object | undefined) });
-                        assert.ok(keys.includes(ref.key), `${object.kind} ${object.metadata.name}/${c.name}: Secret ${ref.name} has ${keys.join(", ")}, not ${ref.key}`);
+                        assert.ok(
+                            keys.includes(ref.key),
+                            `${object.kind} ${object.metadata.name}/${c.name}: Secret ${ref.name} has ${keys.join(", ")}, not ${ref.key}`,
+                        );
                     }
                 }
             }
@@ -234,7 +325,10 @@ for (const variant of VARIANTS) {
                     continue;
                 }
                 assert.ok(o.metadata.namespace, `${o.kind} ${o.metadata.name} names its namespace (not the default)`);
-                assert.ok(namespaces.has(o.metadata.namespace), `${o.kind} ${o.metadata.name}: namespace ${o.metadata.namespace} is not created`);
+                assert.ok(
+                    namespaces.has(o.metadata.namespace),
+                    `${o.kind} ${o.metadata.name}: namespace ${o.metadata.namespace} is not created`,
+                );
             }
             for (const release of p.resources("kubernetes:helm.sh/v3:Release")) {
                 const ns = String(release.inputs.namespace);
@@ -261,7 +355,10 @@ for (const variant of VARIANTS) {
 
         it("Helm charts and the EBS CSI controller: device plugins on GPU nodes, everything else on the system nodes", () => {
             for (const release of p.resources("kubernetes:helm.sh/v3:Release")) {
-                const values = release.inputs.values as { nodeSelector?: Record<string, string>; podTemplate?: { merge?: { spec?: { nodeSelector?: Record<string, string> } } } };
+                const values = release.inputs.values as {
+                    nodeSelector?: Record<string, string>;
+                    podTemplate?: { merge?: { spec?: { nodeSelector?: Record<string, string> } } };
+                };
                 const selector = values.nodeSelector ?? values.podTemplate?.merge?.spec?.nodeSelector;
                 const plugin = ["nvidia-device-plugin", "aws-efa-k8s-device-plugin"].includes(String(release.inputs.chart));
                 assert.strictEqual(selector?.[POOL_LABEL], plugin ? "gpu" : "system", `Helm release ${release.name}`);
@@ -290,16 +387,23 @@ for (const variant of VARIANTS) {
                         assert.deepStrictEqual(rest, ["svc", "cluster", "local"], raw);
                         const match = /^(.+)-(\d+)$/.exec(pod);
                         assert.ok(match, `${raw}: <statefulset>-<ordinal>`);
-                        const sts = objects.find((o) => o.kind === "StatefulSet" && o.metadata.name === match[1] && o.metadata.namespace === namespace);
+                        const sts = objects.find(
+                            (o) => o.kind === "StatefulSet" && o.metadata.name === match[1] && o.metadata.namespace === namespace,
+                        );
                         assert.ok(sts, `${raw}: no StatefulSet ${match[1]} in ${namespace}`);
                         assert.strictEqual(sts.metadata.labels?.["app.kubernetes.io/component"], role, `${raw} is a ${role} worker`);
                         assert.strictEqual(sts.spec?.serviceName, service, `${raw}: the pod DNS name uses the StatefulSet's serviceName`);
                         assert.ok(Number(match[2]) < (sts.spec?.replicas ?? 1), `${raw}: ordinal < replicas ${sts.spec?.replicas}`);
                         const ports = sts.spec?.template?.spec.containers[0].ports ?? [];
-                        assert.ok(ports.some((cp) => cp.containerPort === Number(url.port)), `${raw}: port ${url.port} is a container port`);
+                        assert.ok(
+                            ports.some((cp) => cp.containerPort === Number(url.port)),
+                            `${raw}: port ${url.port} is a container port`,
+                        );
                         seen.set(sts.metadata.name, [...(seen.get(sts.metadata.name) ?? []), Number(match[2])]);
                     }
-                    const workers = objects.filter((o) => o.kind === "StatefulSet" && o.metadata.labels?.["app.kubernetes.io/component"] === role);
+                    const workers = objects.filter(
+                        (o) => o.kind === "StatefulSet" && o.metadata.labels?.["app.kubernetes.io/component"] === role,
+                    );
                     assert.strictEqual(workers.length, 1);
                     const replicas = workers[0].spec?.replicas ?? 1;
                     assert.deepStrictEqual(seen.get(workers[0].metadata.name) ?? [], [...Array(replicas).keys()], `every ${role} pod once`);
@@ -308,14 +412,22 @@ for (const variant of VARIANTS) {
         } else {
             it("has no vllm-router objects, and the Dynamo pods find etcd and NATS by Services of the plan or the NATS release", () => {
                 assert.ok(!objects.some((o) => o.metadata.labels?.["pd-serving/graph"] === "vllm-router"));
-                const services = new Set(objects.filter((o) => o.kind === "Service").map((o) => `${o.metadata.name}.${o.metadata.namespace}`));
+                const services = new Set(
+                    objects.filter((o) => o.kind === "Service").map((o) => `${o.metadata.name}.${o.metadata.namespace}`),
+                );
                 const nats = p.resources("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "nats")!;
                 services.add(`${nats.inputs.name}.${nats.inputs.namespace}`);
-                for (const { object, template } of templates(objects).filter(({ object }) => object.metadata.labels?.["pd-serving/graph"] === "dynamo")) {
+                for (const { object, template } of templates(objects).filter(
+                    ({ object }) => object.metadata.labels?.["pd-serving/graph"] === "dynamo",
+                )) {
                     for (const c of allContainers(template.spec)) {
                         for (const e of (c.env ?? []).filter((x) => ["ETCD_ENDPOINTS", "NATS_SERVER", "NATS_MONITOR"].includes(x.name))) {
                             const host = new URL(String(e.value)).hostname.split(".");
-                            assert.deepStrictEqual(host.slice(2), ["svc", "cluster", "local"], `${object.metadata.name}/${c.name} ${e.name}`);
+                            assert.deepStrictEqual(
+                                host.slice(2),
+                                ["svc", "cluster", "local"],
+                                `${object.metadata.name}/${c.name} ${e.name}`,
+                            );
                             assert.ok(services.has(`${host[0]}.${host[1]}`), `${object.metadata.name}/${c.name} ${e.name}=${e.value}`);
                         }
                     }

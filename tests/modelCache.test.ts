@@ -7,7 +7,19 @@
 import * as assert from "assert";
 import { RecordedResource } from "../plan/offline/mocks";
 import { summarize } from "../plan/offline/summary";
-import { allContainers, asK8s, asObject, Container, envValue, K8sObject, nodeTaint, PodSpec, podGpus, podTemplate, tolerates } from "./helpers/k8sSchema";
+import {
+    allContainers,
+    asK8s,
+    asObject,
+    Container,
+    envValue,
+    K8sObject,
+    nodeTaint,
+    PodSpec,
+    podGpus,
+    podTemplate,
+    tolerates,
+} from "./helpers/k8sSchema";
 import { planStack, StackPlan } from "./helpers/plan";
 
 const HF_CANARY = "hf_MODELCACHE_CANARY_0123456789abcdef";
@@ -104,8 +116,14 @@ describe("modelCache: llama31-pd (vllm-router, p5.48xlarge with NVMe)", () => {
             const volume = spec.volumes?.find((v) => v.hostPath?.path === cacheVolume.hostPath!.path);
             assert.ok(volume, `${w.metadata.name} has the cache volume`);
             const volumeName: string = volume.name;
-            const mounts = allContainers(spec).flatMap((c) => (c.volumeMounts ?? []).filter((m) => m.name === volumeName).map((m) => ({ container: c.name, mount: m })));
-            assert.deepStrictEqual(mounts.map((m) => m.container), ["wait-for-model", w.metadata.name], "the wait and the server mount the cache");
+            const mounts = allContainers(spec).flatMap((c) =>
+                (c.volumeMounts ?? []).filter((m) => m.name === volumeName).map((m) => ({ container: c.name, mount: m })),
+            );
+            assert.deepStrictEqual(
+                mounts.map((m) => m.container),
+                ["wait-for-model", w.metadata.name],
+                "the wait and the server mount the cache",
+            );
             for (const { container, mount } of mounts) {
                 assert.strictEqual(mount.readOnly, true, `${w.metadata.name}/${container}`);
                 assert.strictEqual(mount.mountPath, cacheMount.mountPath, `${w.metadata.name}/${container}`);
@@ -118,7 +136,10 @@ describe("modelCache: llama31-pd (vllm-router, p5.48xlarge with NVMe)", () => {
         assert.ok(envValue(cache.download, "READY_MARKER"));
         for (const w of workers(p)) {
             const init = w.spec!.template!.spec.initContainers ?? [];
-            assert.ok(init.some((c) => JSON.stringify(c.command).includes(`[ -f ${marker} ]`)), `${w.metadata.name} waits for ${marker}`);
+            assert.ok(
+                init.some((c) => JSON.stringify(c.command).includes(`[ -f ${marker} ]`)),
+                `${w.metadata.name} waits for ${marker}`,
+            );
         }
     });
 
@@ -169,7 +190,11 @@ describe("modelCache: other configs", () => {
         for (const w of ws) {
             const spec = w.spec!.template!.spec;
             assert.strictEqual(envValue(spec.containers[0], "HF_HUB_OFFLINE"), "1");
-            assert.ok((spec.initContainers ?? []).some((c) => JSON.stringify(c.command).includes(String(envValue(cache.download, "READY_MARKER")))));
+            assert.ok(
+                (spec.initContainers ?? []).some((c) =>
+                    JSON.stringify(c.command).includes(String(envValue(cache.download, "READY_MARKER"))),
+                ),
+            );
         }
     });
 

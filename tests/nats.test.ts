@@ -40,7 +40,10 @@ interface NatsValues {
 interface NetworkPolicySpec {
     podSelector: { matchLabels?: Record<string, string> };
     policyTypes: string[];
-    ingress: { from?: { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: unknown; ipBlock?: unknown }[]; ports?: { port: number }[] }[];
+    ingress: {
+        from?: { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: unknown; ipBlock?: unknown }[];
+        ports?: { port: number }[];
+    }[];
 }
 
 function natsReleases(p: StackPlan): PlannedResource[] {
@@ -49,7 +52,9 @@ function natsReleases(p: StackPlan): PlannedResource[] {
 
 function admittedPorts(policy: NetworkPolicySpec, labels: Record<string, string>): number[] {
     return policy.ingress
-        .filter((rule) => (rule.from ?? []).some((peer) => peer.podSelector && !peer.namespaceSelector && selects(peer.podSelector.matchLabels, labels)))
+        .filter((rule) =>
+            (rule.from ?? []).some((peer) => peer.podSelector && !peer.namespaceSelector && selects(peer.podSelector.matchLabels, labels)),
+        )
         .flatMap((rule) => (rule.ports ?? []).map((p) => p.port))
         .sort((a, b) => a - b);
 }
@@ -112,7 +117,10 @@ describe("nats: llama31-pd with graph=dynamo", () => {
     });
 
     it("deletes the JetStream volumes with the StatefulSet (pulumi destroy leaves no EBS volume behind)", () => {
-        assert.deepStrictEqual(values.statefulSet?.merge?.spec?.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Delete", whenScaled: "Retain" });
+        assert.deepStrictEqual(values.statefulSet?.merge?.spec?.persistentVolumeClaimRetentionPolicy, {
+            whenDeleted: "Delete",
+            whenScaled: "Retain",
+        });
     });
 
     it("keeps the chart's PodDisruptionBudget", () => {
@@ -123,7 +131,11 @@ describe("nats: llama31-pd with graph=dynamo", () => {
         assert.deepStrictEqual(values.config.monitor, { enabled: true, port: MONITOR_PORT });
         const waits = asK8s(p.manifests()).flatMap((o) => {
             const spec = podTemplate(o)?.spec;
-            return spec ? allContainers(spec).map((c) => envValue(c, "NATS_MONITOR")).filter((v): v is string => v !== undefined) : [];
+            return spec
+                ? allContainers(spec)
+                      .map((c) => envValue(c, "NATS_MONITOR"))
+                      .filter((v): v is string => v !== undefined)
+                : [];
         });
         assert.ok(waits.length > 0);
         for (const url of waits) {
@@ -143,7 +155,10 @@ describe("nats: llama31-pd with graph=dynamo", () => {
     it("exports natsEndpoint as the client Service of the release (its name and namespace) on port 4222", () => {
         // nats.fullname is the release name when it contains the chart name.
         assert.ok(String(release.inputs.name).includes(String(release.inputs.chart)));
-        assert.strictEqual(p.plan.outputs.natsEndpoint, `nats://${release.inputs.name}.${release.inputs.namespace}.svc.cluster.local:${CLIENT_PORT}`);
+        assert.strictEqual(
+            p.plan.outputs.natsEndpoint,
+            `nats://${release.inputs.name}.${release.inputs.namespace}.svc.cluster.local:${CLIENT_PORT}`,
+        );
     });
 
     // nats chart 1.3.16 leaves service.ports.monitor.enabled false: without it the `nats` Service
@@ -157,9 +172,14 @@ describe("nats: llama31-pd with graph=dynamo", () => {
     it("the Dynamo pods use that endpoint (NATS_SERVER)", () => {
         for (const name of ["frontend", "prefill", "decode"]) {
             const spec = asObject(p.manifest("Deployment", name, "serving")).spec?.template?.spec;
-            const servers = allContainers(spec!).map((c) => envValue(c, "NATS_SERVER")).filter((v) => v !== undefined);
+            const servers = allContainers(spec!)
+                .map((c) => envValue(c, "NATS_SERVER"))
+                .filter((v) => v !== undefined);
             assert.ok(servers.length > 0, name);
-            assert.ok(servers.every((v) => v === p.plan.outputs.natsEndpoint), `${name}: ${servers.join(", ")}`);
+            assert.ok(
+                servers.every((v) => v === p.plan.outputs.natsEndpoint),
+                `${name}: ${servers.join(", ")}`,
+            );
         }
     });
 
@@ -196,7 +216,9 @@ describe("nats: llama31-pd with graph=dynamo", () => {
         });
 
         it("admits no other pod of the plan", () => {
-            const others: K8sObject[] = asK8s(p.manifests()).filter((o) => podTemplate(o) && !["frontend", "prefill", "decode"].includes(o.metadata.name));
+            const others: K8sObject[] = asK8s(p.manifests()).filter(
+                (o) => podTemplate(o) && !["frontend", "prefill", "decode"].includes(o.metadata.name),
+            );
             assert.ok(others.length > 0);
             for (const o of others) {
                 assert.deepStrictEqual(admittedPorts(policy, podTemplate(o)?.metadata?.labels ?? {}), [], `${o.kind} ${o.metadata.name}`);
@@ -224,7 +246,9 @@ describe("nats: only with graph=dynamo or dynamoInfra=true", () => {
         assert.strictEqual(natsReleases(infra).length, 1);
         assert.strictEqual(infra.plan.outputs.natsEndpoint, "nats://nats.serving.svc.cluster.local:4222");
         const policy = asObject(infra.manifest("NetworkPolicy", "nats")).spec as unknown as NetworkPolicySpec;
-        const routerPods = asK8s(infra.manifests()).filter((o) => podTemplate(o) && o.metadata.labels?.["pd-serving/graph"] === "vllm-router");
+        const routerPods = asK8s(infra.manifests()).filter(
+            (o) => podTemplate(o) && o.metadata.labels?.["pd-serving/graph"] === "vllm-router",
+        );
         assert.strictEqual(routerPods.length, 3);
         for (const o of routerPods) {
             assert.deepStrictEqual(admittedPorts(policy, podTemplate(o)?.metadata?.labels ?? {}), [], o.metadata.name);

@@ -76,13 +76,18 @@ describe("network: new VPC (llama31-pd plan)", () => {
     it("tags private subnets for internal load balancers and public ones for internet-facing ones, both with the cluster tag", () => {
         for (const subnet of p.resources(SUBNET)) {
             const tags = tagsOf(subnet);
-            assert.ok(isPrivate(subnet) !== isPublic(subnet), `${subnet.name} must carry exactly one of the elb role tags: ${JSON.stringify(tags)}`);
+            assert.ok(
+                isPrivate(subnet) !== isPublic(subnet),
+                `${subnet.name} must carry exactly one of the elb role tags: ${JSON.stringify(tags)}`,
+            );
             assert.ok(`kubernetes.io/cluster/${clusterName}` in tags, `${subnet.name} lacks kubernetes.io/cluster/${clusterName}`);
         }
     });
 
     it("public subnets do not hand out public IPs to instances", () => {
-        p.resources(SUBNET).filter(isPublic).forEach((s) => assert.notStrictEqual(s.inputs.mapPublicIpOnLaunch, true, s.name));
+        p.resources(SUBNET)
+            .filter(isPublic)
+            .forEach((s) => assert.notStrictEqual(s.inputs.mapPublicIpOnLaunch, true, s.name));
     });
 
     it("subnet CIDRs are inside the VPC CIDR and disjoint", () => {
@@ -127,14 +132,22 @@ describe("network: new VPC (llama31-pd plan)", () => {
             const table = p.resources(ROUTE_TABLE).find((t) => p.idOf(t) === association.inputs.routeTableId);
             assert.ok(table, zone);
             const routes = table.inputs.routes as { cidrBlock: string; gatewayId?: string }[];
-            assert.ok(routes.some((r) => r.cidrBlock === "0.0.0.0/0" && r.gatewayId === p.idOf(gateway)), zone);
+            assert.ok(
+                routes.some((r) => r.cidrBlock === "0.0.0.0/0" && r.gatewayId === p.idOf(gateway)),
+                zone,
+            );
         }
     });
 
     it("gives the cluster the new VPC, its private subnets as private and its public subnets as public", () => {
         const cluster = p.only(EKS_CLUSTER);
         assert.strictEqual(cluster.inputs.vpcId, p.idOf(p.only("aws:ec2/vpc:Vpc")));
-        const ids = (pick: (r: PlannedResource) => boolean) => p.resources(SUBNET).filter(pick).map((s) => p.idOf(s)).sort();
+        const ids = (pick: (r: PlannedResource) => boolean) =>
+            p
+                .resources(SUBNET)
+                .filter(pick)
+                .map((s) => p.idOf(s))
+                .sort();
         assert.deepStrictEqual([...(cluster.inputs.privateSubnetIds as string[])].sort(), ids(isPrivate));
         assert.deepStrictEqual([...(cluster.inputs.publicSubnetIds as string[])].sort(), ids(isPublic));
     });
@@ -165,11 +178,18 @@ describe("network: existing VPC (vpcId set)", () => {
     const publicIds = ["subnet-0ccccccccccccccc3"];
     let p: StackPlan;
     before(async () => {
-        p = await planStack("dev", [`vpcId=${vpcId}`, `privateSubnetIds=${privateIds.join(",")}`, `publicSubnetIds=${publicIds.join(",")}`]);
+        p = await planStack("dev", [
+            `vpcId=${vpcId}`,
+            `privateSubnetIds=${privateIds.join(",")}`,
+            `publicSubnetIds=${publicIds.join(",")}`,
+        ]);
     });
 
     it("creates no aws:ec2 resources and no Network component", () => {
-        assert.deepStrictEqual(p.plan.resources.filter((r) => r.type.startsWith("aws:ec2/")).map((r) => `${r.type}::${r.name}`), []);
+        assert.deepStrictEqual(
+            p.plan.resources.filter((r) => r.type.startsWith("aws:ec2/")).map((r) => `${r.type}::${r.name}`),
+            [],
+        );
         assert.deepStrictEqual(p.resources("pd-serving:network:Network"), []);
     });
 

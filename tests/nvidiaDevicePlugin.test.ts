@@ -57,8 +57,10 @@ describe("nvidiaDevicePlugin: llama31-pd (p5.48xlarge, EFA) and dev (g5.xlarge)"
     it("tolerates the GPU taint nvidia.com/gpu (operator Exists, effect NoSchedule)", () => {
         for (const p of [llama, dev]) {
             const values = nvidiaRelease(p).inputs.values as PluginValues;
-            assert.ok(values.tolerations?.some((t) => t.key === "nvidia.com/gpu" && t.operator === "Exists" && t.effect === "NoSchedule"),
-                JSON.stringify(values.tolerations));
+            assert.ok(
+                values.tolerations?.some((t) => t.key === "nvidia.com/gpu" && t.operator === "Exists" && t.effect === "NoSchedule"),
+                JSON.stringify(values.tolerations),
+            );
         }
     });
 
@@ -79,7 +81,10 @@ describe("nvidiaDevicePlugin: llama31-pd (p5.48xlarge, EFA) and dev (g5.xlarge)"
             assert.deepStrictEqual(selector, { [POOL_LABEL]: "gpu" });
             const gpuLabels = p.nodeGroup("gpu").inputs.labels as Record<string, string>;
             const systemLabels = p.nodeGroup("system").inputs.labels as Record<string, string>;
-            assert.ok(Object.entries(selector).every(([k, v]) => gpuLabels[k] === v), "selector matches the GPU nodes");
+            assert.ok(
+                Object.entries(selector).every(([k, v]) => gpuLabels[k] === v),
+                "selector matches the GPU nodes",
+            );
             assert.ok(!Object.entries(selector).every(([k, v]) => systemLabels[k] === v), "selector excludes the system nodes");
         }
     });

@@ -67,12 +67,20 @@ describe("plan CLI (scripts/plan.ts)", function () {
             fs.writeFileSync(path.join(out, "stale.txt"), "from an earlier run");
             fs.writeFileSync(path.join(out, "manifests", "default.Deployment.removed.yaml"), "kind: Deployment\n");
             run = runPlan([
-                "--stack", "dev", "--out", out,
-                "--set", "gpuNodeCount=3",
-                "--set", "dynamoInfra=true",
-                "--set", "aws:region=us-west-2",
-                "--set", "availabilityZones=us-west-2a,us-west-2b",
-                "--set", "gpuAvailabilityZone=us-west-2b",
+                "--stack",
+                "dev",
+                "--out",
+                out,
+                "--set",
+                "gpuNodeCount=3",
+                "--set",
+                "dynamoInfra=true",
+                "--set",
+                "aws:region=us-west-2",
+                "--set",
+                "availabilityZones=us-west-2a,us-west-2b",
+                "--set",
+                "gpuAvailabilityZone=us-west-2b",
             ]);
             if (run.status === 0) {
                 plan = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
@@ -108,8 +116,11 @@ describe("plan CLI (scripts/plan.ts)", function () {
 
         it("plans what the overrides ask for (3 GPU nodes in us-west-2b)", () => {
             assert.strictEqual(plan.summary.gpuNodes, 3);
-            const gpu = plan.resources.find((r) => r.type === "eks:index:ManagedNodeGroup" &&
-                (r.inputs.labels as Record<string, string>)["pd-serving/node-pool"] === "gpu");
+            const gpu = plan.resources.find(
+                (r) =>
+                    r.type === "eks:index:ManagedNodeGroup" &&
+                    (r.inputs.labels as Record<string, string>)["pd-serving/node-pool"] === "gpu",
+            );
             assert.ok(gpu);
             assert.strictEqual(gpu.inputs.placementGroupAvailabilityZone, "us-west-2b");
         });
@@ -174,7 +185,11 @@ describe("plan config merge (plan/stackFiles.ts loadPlanConfig)", () => {
         // systemNodeCount: only Pulumi.yaml sets it for dev.
         assert.strictEqual(loadPlanConfig(ROOT, "dev", []).config["pd-serving:systemNodeCount"], "3");
         // Lists from YAML reach the program as JSON, as Pulumi passes them.
-        assert.deepStrictEqual(JSON.parse(loadPlanConfig(ROOT, "dev", []).config["pd-serving:availabilityZones"]), ["us-east-1a", "us-east-1b", "us-east-1c"]);
+        assert.deepStrictEqual(JSON.parse(loadPlanConfig(ROOT, "dev", []).config["pd-serving:availabilityZones"]), [
+            "us-east-1a",
+            "us-east-1b",
+            "us-east-1c",
+        ]);
     });
 
     it("qualifies bare --set keys with the project and keeps namespaced ones", () => {
@@ -210,14 +225,17 @@ describe("plan config merge (plan/stackFiles.ts loadPlanConfig)", () => {
         before(() => {
             dir = fs.mkdtempSync(path.join(os.tmpdir(), "pd-serving-secure-test-"));
             fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-            fs.writeFileSync(path.join(dir, "Pulumi.sec.yaml"), [
-                "config:",
-                "  aws:region: us-east-1",
-                "  pd-serving:model: meta-llama/Llama-3.1-8B-Instruct",
-                "  pd-serving:hfToken:",
-                "    secure: v1:abc",
-                "",
-            ].join("\n"));
+            fs.writeFileSync(
+                path.join(dir, "Pulumi.sec.yaml"),
+                [
+                    "config:",
+                    "  aws:region: us-east-1",
+                    "  pd-serving:model: meta-llama/Llama-3.1-8B-Instruct",
+                    "  pd-serving:hfToken:",
+                    "    secure: v1:abc",
+                    "",
+                ].join("\n"),
+            );
         });
         after(() => {
             fs.rmSync(dir, { recursive: true, force: true });
@@ -228,14 +246,21 @@ describe("plan config merge (plan/stackFiles.ts loadPlanConfig)", () => {
             assert.ok(config.secretKeys.includes("pd-serving:hfToken"));
             assert.strictEqual(config.config["pd-serving:hfToken"], SECURE_PLACEHOLDER);
             assert.ok(!JSON.stringify(config).includes("v1:abc"));
-            const resolved = resolveStackConfig(projectStrings(config), { project: config.project, stack: "sec", region: config.config["aws:region"] });
+            const resolved = resolveStackConfig(projectStrings(config), {
+                project: config.project,
+                stack: "sec",
+                region: config.config["aws:region"],
+            });
             assert.strictEqual(resolved.hfTokenSet, true);
         });
 
         it("plans with hfToken shown as a secret and no gated-model warning", async () => {
             const p = await planConfig(loadPlanConfig(dir, "sec", []));
             assert.strictEqual(p.plan.config.hfToken, SECRET_PLACEHOLDER);
-            assert.deepStrictEqual(p.warnings.filter((w) => w.includes("hfToken")), []);
+            assert.deepStrictEqual(
+                p.warnings.filter((w) => w.includes("hfToken")),
+                [],
+            );
         });
     });
 });

@@ -115,10 +115,18 @@ describe("offline plan diff (plan/diff.ts)", function () {
             assert.deepStrictEqual(diff.summary.gpuInstanceType, { base: "p5.48xlarge", head: "p5.48xlarge" });
             const groups = diff.cloudResources.changed.filter((r) => r.type === "eks:index:ManagedNodeGroup");
             assert.strictEqual(groups.length, 1, JSON.stringify(diff.cloudResources.changed));
-            assert.deepStrictEqual(groups[0].changes.find((c) => c.path === "scalingConfig.desiredSize"), { path: "scalingConfig.desiredSize", base: 2, head: 3 });
+            assert.deepStrictEqual(
+                groups[0].changes.find((c) => c.path === "scalingConfig.desiredSize"),
+                { path: "scalingConfig.desiredSize", base: 2, head: 3 },
+            );
             assert.match(markdown, /^\| GPUs provisioned \| 16 \| 24 \| \*\*\+8\*\* \|$/m);
             assert.match(markdown, /^\| GPU nodes \(p5\.48xlarge\) \| 2 \| 3 \| \*\*\+1\*\* \|$/m);
-            assert.ok(markdown.includes(`changed \`eks:index:ManagedNodeGroup\` \`${groups[0].name}\`: \`scalingConfig.desiredSize\`: \`2\` → \`3\``), markdown);
+            assert.ok(
+                markdown.includes(
+                    `changed \`eks:index:ManagedNodeGroup\` \`${groups[0].name}\`: \`scalingConfig.desiredSize\`: \`2\` → \`3\``,
+                ),
+                markdown,
+            );
         });
 
         it("adds and removes no cloud resources and changes no Helm release", () => {
@@ -141,11 +149,20 @@ describe("offline plan diff (plan/diff.ts)", function () {
 
         it("says nothing about prefill", () => {
             const k8s = [...diff.kubernetes.added, ...diff.kubernetes.removed, ...diff.kubernetes.changed];
-            assert.deepStrictEqual(k8s.filter((m) => m.file.includes("prefill")).map((m) => m.file), []);
+            assert.deepStrictEqual(
+                k8s.filter((m) => m.file.includes("prefill")).map((m) => m.file),
+                [],
+            );
             assert.deepStrictEqual(diff.summary.prefillReplicas, { base: 8, head: 8, delta: 0 });
             const cloud = [...diff.cloudResources.added, ...diff.cloudResources.removed, ...diff.cloudResources.changed];
-            assert.deepStrictEqual(cloud.filter((r) => /prefill/i.test(r.name)), []);
-            assert.deepStrictEqual([...diff.config, ...diff.outputs].filter((c) => /prefill/i.test(c.path)), []);
+            assert.deepStrictEqual(
+                cloud.filter((r) => /prefill/i.test(r.name)),
+                [],
+            );
+            assert.deepStrictEqual(
+                [...diff.config, ...diff.outputs].filter((c) => /prefill/i.test(c.path)),
+                [],
+            );
             assert.ok(!/prefill/i.test(outsideCode(markdown)), outsideCode(markdown));
         });
 
@@ -157,11 +174,14 @@ describe("offline plan diff (plan/diff.ts)", function () {
     it("reports no changes for identical plans", () => {
         const same = diffPlanDirs(base, base);
         assert.strictEqual(same.changed, false);
-        assert.deepStrictEqual([same.kubernetes, same.helmReleases, same.cloudResources], [
-            { added: [], removed: [], changed: [] },
-            { added: [], removed: [], changed: [] },
-            { added: [], removed: [], changed: [] },
-        ]);
+        assert.deepStrictEqual(
+            [same.kubernetes, same.helmReleases, same.cloudResources],
+            [
+                { added: [], removed: [], changed: [] },
+                { added: [], removed: [], changed: [] },
+                { added: [], removed: [], changed: [] },
+            ],
+        );
         assert.strictEqual(same.summary.gpusRequested.delta, 0);
         const text = renderMarkdown(same);
         assert.ok(text.startsWith(REPORT_MARKER));
@@ -173,14 +193,25 @@ describe("offline plan diff (plan/diff.ts)", function () {
         const modified = path.join(tmp, "modified");
         copyDir(base, modified);
         fs.rmSync(path.join(modified, "manifests", "serving.Service.router.yaml"));
-        fs.writeFileSync(path.join(modified, "manifests", "serving.ConfigMap.extra.config.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra.config\n  namespace: serving\n");
+        fs.writeFileSync(
+            path.join(modified, "manifests", "serving.ConfigMap.extra.config.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra.config\n  namespace: serving\n",
+        );
         const d = diffPlanDirs(base, modified);
-        assert.deepStrictEqual(d.kubernetes.removed.map((m) => m.file), ["serving.Service.router.yaml"]);
-        assert.deepStrictEqual(d.kubernetes.added, [{ file: "serving.ConfigMap.extra.config.yaml", namespace: "serving", kind: "ConfigMap", name: "extra.config" }]);
+        assert.deepStrictEqual(
+            d.kubernetes.removed.map((m) => m.file),
+            ["serving.Service.router.yaml"],
+        );
+        assert.deepStrictEqual(d.kubernetes.added, [
+            { file: "serving.ConfigMap.extra.config.yaml", namespace: "serving", kind: "ConfigMap", name: "extra.config" },
+        ]);
         assert.deepStrictEqual(d.kubernetes.changed, []);
         const text = renderMarkdown(d);
         assert.ok(text.includes("#### Kubernetes objects: 1 added, 1 removed"), text);
-        assert.ok(text.includes("- added `serving.ConfigMap.extra.config.yaml`") && text.includes("- removed `serving.Service.router.yaml`"), text);
+        assert.ok(
+            text.includes("- added `serving.ConfigMap.extra.config.yaml`") && text.includes("- removed `serving.Service.router.yaml`"),
+            text,
+        );
     });
 
     it("reports which of chart, version and values of a Helm release changed", () => {
@@ -248,39 +279,74 @@ describe("offline plan diff (plan/diff.ts)", function () {
 describe("line diff (plan/diff.ts)", () => {
     it("finds a shortest edit by LCS", () => {
         const ops = diffLines(["a", "b", "c", "d"], ["a", "x", "c", "d", "e"]);
-        assert.deepStrictEqual(ops.map((o) => `${o.op}${o.line}`), [" a", "-b", "+x", " c", " d", "+e"]);
+        assert.deepStrictEqual(
+            ops.map((o) => `${o.op}${o.line}`),
+            [" a", "-b", "+x", " c", " d", "+e"],
+        );
         assert.deepStrictEqual(diffLines([], []), []);
-        assert.deepStrictEqual(diffLines(["a"], []).map((o) => o.op), ["-"]);
+        assert.deepStrictEqual(
+            diffLines(["a"], []).map((o) => o.op),
+            ["-"],
+        );
     });
 
     it("writes unified hunks with 3 lines of context and a YAML section", () => {
-        const base = ["kind: StatefulSet", "spec:", "  a: 1", "  b: 2", "  c: 3", "  replicas: 8", "  d: 4", "  e: 5", "  f: 6", "  g: 7", "  h: 8", "  i: 9", "  j: 10", "  k: 11", ""].join("\n");
+        const base = [
+            "kind: StatefulSet",
+            "spec:",
+            "  a: 1",
+            "  b: 2",
+            "  c: 3",
+            "  replicas: 8",
+            "  d: 4",
+            "  e: 5",
+            "  f: 6",
+            "  g: 7",
+            "  h: 8",
+            "  i: 9",
+            "  j: 10",
+            "  k: 11",
+            "",
+        ].join("\n");
         const head = base.replace("replicas: 8", "replicas: 12").replace("k: 11", "k: 12");
         assert.strictEqual(unifiedDiff(base, base), "");
-        assert.strictEqual(unifiedDiff(base, head, { baseName: "a.yaml", headName: "b.yaml" }), [
-            "--- a.yaml",
-            "+++ b.yaml",
-            "@@ -3,7 +3,7 @@ spec",
-            "   a: 1",
-            "   b: 2",
-            "   c: 3",
-            "-  replicas: 8",
-            "+  replicas: 12",
-            "   d: 4",
-            "   e: 5",
-            "   f: 6",
-            "@@ -11,4 +11,4 @@ spec",
-            "   h: 8",
-            "   i: 9",
-            "   j: 10",
-            "-  k: 11",
-            "+  k: 12",
-            "",
-        ].join("\n"));
+        assert.strictEqual(
+            unifiedDiff(base, head, { baseName: "a.yaml", headName: "b.yaml" }),
+            [
+                "--- a.yaml",
+                "+++ b.yaml",
+                "@@ -3,7 +3,7 @@ spec",
+                "   a: 1",
+                "   b: 2",
+                "   c: 3",
+                "-  replicas: 8",
+                "+  replicas: 12",
+                "   d: 4",
+                "   e: 5",
+                "   f: 6",
+                "@@ -11,4 +11,4 @@ spec",
+                "   h: 8",
+                "   i: 9",
+                "   j: 10",
+                "-  k: 11",
+                "+  k: 12",
+                "",
+            ].join("\n"),
+        );
     });
 
     it("locates a line inside lists of maps", () => {
-        const lines = ["spec:", "  containers:", "    - args:", "        - --x", "      image: y", "    - name: z", "      env:", "        - name: A", "          value: b"];
+        const lines = [
+            "spec:",
+            "  containers:",
+            "    - args:",
+            "        - --x",
+            "      image: y",
+            "    - name: z",
+            "      env:",
+            "        - name: A",
+            "          value: b",
+        ];
         assert.strictEqual(yamlSection(lines, 3), "spec.containers[].args");
         assert.strictEqual(yamlSection(lines, 4), "spec.containers[]");
         assert.strictEqual(yamlSection(lines, 8), "spec.containers[].env[]");

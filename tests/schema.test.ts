@@ -24,7 +24,10 @@ interface ProjectFile {
 }
 
 const project = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as ProjectFile;
-const STACK_FILES = fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).sort();
+const STACK_FILES = fs
+    .readdirSync(ROOT)
+    .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+    .sort();
 
 function stackConfig(file: string): Record<string, unknown> {
     return (parseYaml(fs.readFileSync(path.join(ROOT, file), "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
@@ -57,7 +60,10 @@ describe("schema: Pulumi.yaml config block", () => {
             }
             const wanted = expectedDefault(spec);
             if (wanted === undefined) {
-                assert.ok(!("default" in declared), `${key}: Pulumi.yaml must not declare a default (schema: ${spec.secret ? "secret" : "derived when unset"})`);
+                assert.ok(
+                    !("default" in declared),
+                    `${key}: Pulumi.yaml must not declare a default (schema: ${spec.secret ? "secret" : "derived when unset"})`,
+                );
             } else {
                 assert.deepStrictEqual(declared.default, wanted, `${key}: default`);
             }
@@ -114,7 +120,13 @@ describe("schema: stack files", () => {
                         continue;
                     }
                     const spec: KeySpec = CONFIG_SCHEMA[bare];
-                    const yamlType = Array.isArray(value) ? "array" : typeof value === "number" ? (Number.isInteger(value) ? "integer" : "number") : typeof value;
+                    const yamlType = Array.isArray(value)
+                        ? "array"
+                        : typeof value === "number"
+                          ? Number.isInteger(value)
+                              ? "integer"
+                              : "number"
+                          : typeof value;
                     assert.strictEqual(yamlType, spec.type, `${file} ${key}: YAML value ${JSON.stringify(value)} is a ${yamlType}`);
                     const raw = typeof value === "string" ? value : JSON.stringify(value);
                     assert.doesNotThrow(() => parseConfigValue(bare, raw), `${file} ${key}`);

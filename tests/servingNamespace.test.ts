@@ -25,11 +25,18 @@ describe("servingNamespace: llama31-pd", () => {
         const ns = asObject(without.manifest("Namespace", "serving"));
         assert.strictEqual(ns.metadata.namespace, undefined);
         assert.strictEqual(ns.metadata.labels?.["app.kubernetes.io/part-of"], "pd-serving");
-        assert.strictEqual(without.resource("kubernetes:core/v1:Namespace", "serving").parent, "pd-serving:platform:ServingNamespace::serving");
+        assert.strictEqual(
+            without.resource("kubernetes:core/v1:Namespace", "serving").parent,
+            "pd-serving:platform:ServingNamespace::serving",
+        );
     });
 
     it("every namespaced object of the plan lives in serving", () => {
-        const namespaces = new Set(asK8s(without.manifests()).filter((o) => o.kind !== "Namespace" && o.kind !== "StorageClass").map((o) => o.metadata.namespace));
+        const namespaces = new Set(
+            asK8s(without.manifests())
+                .filter((o) => o.kind !== "Namespace" && o.kind !== "StorageClass")
+                .map((o) => o.metadata.namespace),
+        );
         assert.deepStrictEqual([...namespaces], ["serving"]);
     });
 
@@ -37,7 +44,10 @@ describe("servingNamespace: llama31-pd", () => {
         assert.strictEqual(without.plan.config.hfToken, "");
         assert.strictEqual(without.resources(SECRET).length, 1);
         assert.deepStrictEqual(asObject(without.manifest("Secret", "hf-token", "serving")).stringData, { HF_TOKEN: REDACTED });
-        assert.ok(without.warnings.some((w) => w.includes("hfToken")), "the plan says pulumi up needs hfToken");
+        assert.ok(
+            without.warnings.some((w) => w.includes("hfToken")),
+            "the plan says pulumi up needs hfToken",
+        );
     });
 
     it("an ungated model without hfToken gets no Secret at all", async () => {
@@ -76,7 +86,9 @@ describe("servingNamespace: llama31-pd", () => {
     it("the Secret's key is what the model-cache download reads (secretKeyRef hf-token/HF_TOKEN)", () => {
         const daemonSet = asObject(withToken.manifest("DaemonSet", "model-cache", "serving"));
         const refs = [...(daemonSet.spec?.template?.spec.initContainers ?? []), ...(daemonSet.spec?.template?.spec.containers ?? [])]
-            .flatMap((c) => c.env ?? []).map((e) => e.valueFrom?.secretKeyRef).filter((r) => r !== undefined);
+            .flatMap((c) => c.env ?? [])
+            .map((e) => e.valueFrom?.secretKeyRef)
+            .filter((r) => r !== undefined);
         assert.deepStrictEqual(refs, [{ name: "hf-token", key: "HF_TOKEN" }]);
         const secret = asObject(withToken.manifest("Secret", refs[0]!.name, daemonSet.metadata.namespace));
         assert.ok(refs[0]!.key in (secret.stringData as Record<string, string>));

@@ -61,7 +61,10 @@ describe("stacks: llama31-pd end to end", () => {
     it("plans offline without hfToken even though the model is gated, and warns about it", () => {
         assert.ok(hfTokenProblem(String(p.plan.config.model), false), "the model is gated (else this test proves nothing)");
         assert.strictEqual(p.plan.config.hfToken, "");
-        assert.ok(p.warnings.some((w) => w.includes("hfToken")), `warnings: ${JSON.stringify(p.warnings)}`);
+        assert.ok(
+            p.warnings.some((w) => w.includes("hfToken")),
+            `warnings: ${JSON.stringify(p.warnings)}`,
+        );
     });
 });
 
@@ -82,7 +85,10 @@ describe("stacks: dev end to end", () => {
     });
 
     it("does not warn about hfToken for an ungated model", () => {
-        assert.deepStrictEqual(p.warnings.filter((w) => w.includes("hfToken")), []);
+        assert.deepStrictEqual(
+            p.warnings.filter((w) => w.includes("hfToken")),
+            [],
+        );
     });
 });
 
@@ -134,7 +140,9 @@ describe("stacks: secrets never reach the plan in plaintext", () => {
         let refs = 0;
         for (const object of p.manifests()) {
             const pod = (object.spec?.template?.spec ?? {}) as { containers?: unknown[]; initContainers?: unknown[] };
-            for (const container of [...(pod.initContainers ?? []), ...(pod.containers ?? [])] as { env?: { valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } }[] }[]) {
+            for (const container of [...(pod.initContainers ?? []), ...(pod.containers ?? [])] as {
+                env?: { valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } }[];
+            }[]) {
                 for (const env of container.env ?? []) {
                     const ref = env.valueFrom?.secretKeyRef;
                     if (!ref || ref.optional) {
@@ -143,8 +151,11 @@ describe("stacks: secrets never reach the plan in plaintext", () => {
                     refs++;
                     const secret = secrets.find((s) => s.metadata.name === ref.name && s.metadata.namespace === object.metadata.namespace);
                     assert.ok(secret, `${object.kind} ${object.metadata.name} refers to missing Secret ${ref.name}`);
-                    const keys = Object.keys({ ...(secret.data as object ?? {}), ...(secret.stringData as object ?? {}) });
-                    assert.ok(keys.includes(ref.key), `${object.kind} ${object.metadata.name} needs key ${ref.key} of Secret ${ref.name}, which has ${keys.join(", ")}`);
+                    const keys = Object.keys({ ...((secret.data as object) ?? {}), ...((secret.stringData as object) ?? {}) });
+                    assert.ok(
+                        keys.includes(ref.key),
+                        `${object.kind} ${object.metadata.name} needs key ${ref.key} of Secret ${ref.name}, which has ${keys.join(", ")}`,
+                    );
                 }
             }
         }
@@ -152,7 +163,10 @@ describe("stacks: secrets never reach the plan in plaintext", () => {
     });
 
     it("with hfToken set, the gated model does not warn", () => {
-        assert.deepStrictEqual(p.warnings.filter((w) => w.includes("hfToken")), []);
+        assert.deepStrictEqual(
+            p.warnings.filter((w) => w.includes("hfToken")),
+            [],
+        );
     });
 
     it("the kubeconfig appears nowhere in plaintext: outputs and the provider get it as a secret", () => {
@@ -173,7 +187,10 @@ describe("stacks: reproducible plans in one process", () => {
     it("planning other stacks (and a failing config) in between does not change a plan", async () => {
         const first = await planStack("dev");
         const other = await planStack("llama31-pd");
-        await assert.rejects(planStack("dev", ["prefillReplicas=-1"]), (err: unknown) => isConfigError(err) && err.key === "prefillReplicas");
+        await assert.rejects(
+            planStack("dev", ["prefillReplicas=-1"]),
+            (err: unknown) => isConfigError(err) && err.key === "prefillReplicas",
+        );
         const after = await planStack("dev");
         assert.strictEqual(after.render(), first.render());
         assert.notStrictEqual(other.render(), first.render());
@@ -187,6 +204,7 @@ describe("stacks: pulumi up refuses a gated model without hfToken", () => {
         await installMocks(new PlanMocks(), config.project, config.stack);
         pulumi.runtime.setAllConfig(config.config, config.secretKeys);
         delete require.cache[require.resolve(PROGRAM_PATH)];
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is loaded after the mocks are installed
         const program = require(PROGRAM_PATH) as (options?: { offline?: boolean }) => Promise<unknown>;
         await assert.rejects(program({}), (err: unknown) => {
             assert.ok(err instanceof pulumi.RunError, String(err));

@@ -69,13 +69,21 @@ describe("storage: EBS CSI driver and the gp3 StorageClass (llama31-pd, graph=dy
     });
 
     it("its role has the AWS-managed EBS CSI driver policy", () => {
-        const attached = p.resources(ATTACHMENT).filter((r) => r.parent === COMPONENT).map((r) => r.inputs.policyArn);
+        const attached = p
+            .resources(ATTACHMENT)
+            .filter((r) => r.parent === COMPONENT)
+            .map((r) => r.inputs.policyArn);
         assert.deepStrictEqual(attached, ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"]);
     });
 
     it("gp3 is the one default StorageClass of the plan", () => {
-        const defaults = storageClasses(p).filter((sc) => sc.metadata.annotations?.["storageclass.kubernetes.io/is-default-class"] === "true");
-        assert.deepStrictEqual(defaults.map((sc) => sc.metadata.name), ["gp3"]);
+        const defaults = storageClasses(p).filter(
+            (sc) => sc.metadata.annotations?.["storageclass.kubernetes.io/is-default-class"] === "true",
+        );
+        assert.deepStrictEqual(
+            defaults.map((sc) => sc.metadata.name),
+            ["gp3"],
+        );
     });
 
     it("gp3 provisions encrypted gp3 EBS volumes through the CSI driver", () => {
@@ -101,7 +109,9 @@ describe("storage: EBS CSI driver and the gp3 StorageClass (llama31-pd, graph=dy
                 claims.push(`${o.kind}/${o.metadata.name}/${t.metadata.name}=${t.spec.storageClassName}`);
             }
         }
-        const nats = p.resource("kubernetes:helm.sh/v3:Release", "nats").inputs.values as { config: { jetstream: { fileStore: { pvc: { storageClassName: string } } } } };
+        const nats = p.resource("kubernetes:helm.sh/v3:Release", "nats").inputs.values as {
+            config: { jetstream: { fileStore: { pvc: { storageClassName: string } } } };
+        };
         claims.push(`nats/js=${nats.config.jetstream.fileStore.pvc.storageClassName}`);
         assert.deepStrictEqual(claims, ["StatefulSet/etcd/data=gp3", "nats/js=gp3"]);
     });
@@ -111,6 +121,9 @@ describe("storage: also without Dynamo (dev)", () => {
     it("dev has the add-on and the default gp3 StorageClass too", async () => {
         const dev = await planStack("dev");
         assert.strictEqual(dev.only(ADDON).inputs.addonName, "aws-ebs-csi-driver");
-        assert.deepStrictEqual(storageClasses(dev).map((sc) => sc.metadata.name), ["gp3"]);
+        assert.deepStrictEqual(
+            storageClasses(dev).map((sc) => sc.metadata.name),
+            ["gp3"],
+        );
     });
 });

@@ -11,11 +11,20 @@ import { Container } from "./helpers/k8sSchema";
 interface Workload {
     kind: string;
     metadata: { name: string; namespace?: string; labels?: Record<string, string> };
-    spec: { replicas?: number; serviceName?: string; template: { metadata: { labels: Record<string, string> }; spec: { containers: Container[] } } };
+    spec: {
+        replicas?: number;
+        serviceName?: string;
+        template: { metadata: { labels: Record<string, string> }; spec: { containers: Container[] } };
+    };
 }
 interface Service {
     metadata: { name: string; namespace?: string };
-    spec: { type?: string; clusterIP?: string; selector?: Record<string, string>; ports: { name?: string; port: number; targetPort?: number | string }[] };
+    spec: {
+        type?: string;
+        clusterIP?: string;
+        selector?: Record<string, string>;
+        ports: { name?: string; port: number; targetPort?: number | string }[];
+    };
 }
 
 type Role = "prefill" | "decode";
@@ -54,7 +63,11 @@ function containerPort(c: Container, port: number | string | undefined): number 
     return typeof port === "number" ? port : c.ports?.find((cp) => cp.name === port)?.containerPort;
 }
 
-interface KvTransferConfig { kv_connector?: string; kv_role?: string; kv_connector_extra_config?: { backends?: string[] } }
+interface KvTransferConfig {
+    kv_connector?: string;
+    kv_role?: string;
+    kv_connector_extra_config?: { backends?: string[] };
+}
 
 function kvTransferConfig(c: Container): KvTransferConfig {
     const text = argValue(c.args ?? [], "--kv-transfer-config");
@@ -86,7 +99,7 @@ describe("vllm-router graph: llama31-pd (8 + 8 on EFA)", () => {
         }
     });
 
-    it("passes NixlConnector in kv_both with backends [\"LIBFABRIC\"] to both roles (efa=true)", () => {
+    it('passes NixlConnector in kv_both with backends ["LIBFABRIC"] to both roles (efa=true)', () => {
         const configs = ROLES.map((role) => kvTransferConfig(statefulSet(p, role).spec.template.spec.containers[0]));
         for (const config of configs) {
             assert.strictEqual(config.kv_connector, "NixlConnector");
@@ -108,7 +121,10 @@ describe("vllm-router graph: llama31-pd (8 + 8 on EFA)", () => {
         assert.strictEqual(argValue(args, "--prometheus-port"), "29000");
         assert.ok(r.container.ports?.some((cp) => cp.containerPort === 29000));
         const port = Number(argValue(args, "--port"));
-        assert.ok(r.container.ports?.some((cp) => cp.name === "http" && cp.containerPort === port), `--port ${port} is the http port`);
+        assert.ok(
+            r.container.ports?.some((cp) => cp.name === "http" && cp.containerPort === port),
+            `--port ${port} is the http port`,
+        );
     });
 
     for (const role of ROLES) {
@@ -124,7 +140,11 @@ describe("vllm-router graph: llama31-pd (8 + 8 on EFA)", () => {
                 return `http://${sts.metadata.name}-${i}.${service.metadata.name}.${sts.metadata.namespace}.svc.cluster.local:${containerPort(worker, "http")}`;
             });
             assert.deepStrictEqual(urls, expected);
-            assert.strictEqual(Number(argValue(worker.args ?? [], "--port")), containerPort(worker, "http"), "vllm serve listens on the addressed port");
+            assert.strictEqual(
+                Number(argValue(worker.args ?? [], "--port")),
+                containerPort(worker, "http"),
+                "vllm serve listens on the addressed port",
+            );
         });
     }
 
@@ -185,8 +205,14 @@ describe("vllm-router graph: replicas 3/5/1 and routerPolicy=round_robin", () =>
 
     it("routes to exactly those 3 + 5 pods", () => {
         const args = router(p).container.args ?? [];
-        assert.deepStrictEqual(argValues(args, "--prefill").map((u) => new URL(u).hostname.split(".")[0]), ["prefill-0", "prefill-1", "prefill-2"]);
-        assert.deepStrictEqual(argValues(args, "--decode").map((u) => new URL(u).hostname.split(".")[0]), ["decode-0", "decode-1", "decode-2", "decode-3", "decode-4"]);
+        assert.deepStrictEqual(
+            argValues(args, "--prefill").map((u) => new URL(u).hostname.split(".")[0]),
+            ["prefill-0", "prefill-1", "prefill-2"],
+        );
+        assert.deepStrictEqual(
+            argValues(args, "--decode").map((u) => new URL(u).hostname.split(".")[0]),
+            ["decode-0", "decode-1", "decode-2", "decode-3", "decode-4"],
+        );
     });
 
     it("passes --policy round_robin", () => {

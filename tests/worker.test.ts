@@ -22,13 +22,21 @@ interface Workload {
 type Role = "prefill" | "decode";
 const ROLES: Role[] = ["prefill", "decode"];
 
-interface Worker { role: Role; workload: Workload; pod: PodSpec; container: Container }
+interface Worker {
+    role: Role;
+    workload: Workload;
+    pod: PodSpec;
+    container: Container;
+}
 
 /** The prefill and decode workloads (Deployment or StatefulSet) and their serving container. */
 function workers(p: StackPlan): Worker[] {
     return ROLES.map((role) => {
-        const found = p.manifests().filter((o) => (o.kind === "Deployment" || o.kind === "StatefulSet") &&
-            o.metadata.labels?.["app.kubernetes.io/component"] === role) as unknown as Workload[];
+        const found = p
+            .manifests()
+            .filter(
+                (o) => (o.kind === "Deployment" || o.kind === "StatefulSet") && o.metadata.labels?.["app.kubernetes.io/component"] === role,
+            ) as unknown as Workload[];
         assert.strictEqual(found.length, 1, `one ${role} workload, found ${found.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")}`);
         const pod = found[0].spec.template.spec;
         const gpuContainers = pod.containers.filter((c) => Number(c.resources?.limits?.["nvidia.com/gpu"] ?? 0) > 0);
@@ -67,7 +75,11 @@ function startupBudgetSeconds(probe: Probe): number {
     return (probe.initialDelaySeconds ?? 0) + (probe.periodSeconds ?? 10) * (probe.failureThreshold ?? 3);
 }
 
-const TAINT_EFFECTS: Record<string, string> = { NO_SCHEDULE: "NoSchedule", NO_EXECUTE: "NoExecute", PREFER_NO_SCHEDULE: "PreferNoSchedule" };
+const TAINT_EFFECTS: Record<string, string> = {
+    NO_SCHEDULE: "NoSchedule",
+    NO_EXECUTE: "NoExecute",
+    PREFER_NO_SCHEDULE: "PreferNoSchedule",
+};
 
 function isPinned(image: string): boolean {
     if (/@sha256:[0-9a-f]{64}$/.test(image)) {
@@ -81,16 +93,25 @@ function isPinned(image: string): boolean {
 function allContainers(p: StackPlan): { where: string; container: Container }[] {
     return p.manifests().flatMap((o) => {
         const spec = (o.spec?.template?.spec ?? undefined) as PodSpec | undefined;
-        return spec ? [...(spec.initContainers ?? []), ...spec.containers].map((container) => ({ where: `${o.kind}/${o.metadata.name}`, container })) : [];
+        return spec
+            ? [...(spec.initContainers ?? []), ...spec.containers].map((container) => ({
+                  where: `${o.kind}/${o.metadata.name}`,
+                  container,
+              }))
+            : [];
     });
 }
 
 /** Huge pages (MiB) the DaemonSets put on every GPU node (they tolerate the GPU taint). */
 function daemonSetHugepagesOnGpuNodes(p: StackPlan): number {
-    return p.manifests()
+    return p
+        .manifests()
         .filter((o) => o.kind === "DaemonSet")
         .map((o) => o.spec?.template?.spec as unknown as PodSpec)
-        .filter((spec) => (spec.tolerations ?? []).some((t) => t.key === "nvidia.com/gpu") || spec.nodeSelector?.["pd-serving/node-pool"] === "gpu")
+        .filter(
+            (spec) =>
+                (spec.tolerations ?? []).some((t) => t.key === "nvidia.com/gpu") || spec.nodeSelector?.["pd-serving/node-pool"] === "gpu",
+        )
         .flatMap((spec) => [...(spec.initContainers ?? []), ...spec.containers])
         .reduce((sum, c) => sum + mebibytes(c.resources?.requests?.["hugepages-2Mi"] ?? "0Mi"), 0);
 }
@@ -139,8 +160,12 @@ for (const { graph, sets } of GRAPHS) {
             assert.ok(taints.length > 0, "the GPU node group is tainted");
             for (const w of ws) {
                 for (const taint of taints) {
-                    const tolerated = (w.pod.tolerations ?? []).some((t) => t.key === taint.key && t.effect === TAINT_EFFECTS[taint.effect] &&
-                        (t.operator === "Exists" || t.value === taint.value));
+                    const tolerated = (w.pod.tolerations ?? []).some(
+                        (t) =>
+                            t.key === taint.key &&
+                            t.effect === TAINT_EFFECTS[taint.effect] &&
+                            (t.operator === "Exists" || t.value === taint.value),
+                    );
                     assert.ok(tolerated, `${w.role} does not tolerate ${JSON.stringify(taint)}: ${JSON.stringify(w.pod.tolerations)}`);
                 }
             }
@@ -189,8 +214,14 @@ for (const { graph, sets } of GRAPHS) {
                 assert.ok(r.limits?.["hugepages-2Mi"], `${w.role}: no hugepages-2Mi limit`);
                 assert.strictEqual(r.requests?.["hugepages-2Mi"], r.limits?.["hugepages-2Mi"], `${w.role}: hugepages request = limit`);
                 const perNode = podsPerNode * mebibytes(r.limits!["hugepages-2Mi"]) + daemonSetHugepagesOnGpuNodes(p);
-                assert.ok(perNode <= NODE_HUGEPAGES_MI, `${w.role}: ${podsPerNode} pods need ${perNode}Mi of huge pages, the node has ${NODE_HUGEPAGES_MI}Mi`);
-                assert.ok(w.pod.volumes?.some((v) => v.emptyDir?.medium === "HugePages"), `${w.role}: no HugePages volume`);
+                assert.ok(
+                    perNode <= NODE_HUGEPAGES_MI,
+                    `${w.role}: ${podsPerNode} pods need ${perNode}Mi of huge pages, the node has ${NODE_HUGEPAGES_MI}Mi`,
+                );
+                assert.ok(
+                    w.pod.volumes?.some((v) => v.emptyDir?.medium === "HugePages"),
+                    `${w.role}: no HugePages volume`,
+                );
             }
         });
 
@@ -208,7 +239,10 @@ for (const { graph, sets } of GRAPHS) {
                 if (graph === "vllm-router") {
                     assert.ok(libfabric, `${w.role}: FI_PROVIDER=efa expected on EFA`);
                 } else {
-                    assert.ok(libfabric !== fallbackWarned, `${w.role}: either FI_PROVIDER=efa or the TCP fallback warning (FI_PROVIDER efa: ${libfabric}, warned: ${fallbackWarned})`);
+                    assert.ok(
+                        libfabric !== fallbackWarned,
+                        `${w.role}: either FI_PROVIDER=efa or the TCP fallback warning (FI_PROVIDER efa: ${libfabric}, warned: ${fallbackWarned})`,
+                    );
                     if (!libfabric) {
                         assert.ok(ucx?.includes("tcp"), `${w.role}: the fallback needs UCX over TCP, UCX_TLS=${ucx}`);
                     }
@@ -223,7 +257,10 @@ for (const { graph, sets } of GRAPHS) {
                 assert.strictEqual(host?.value, undefined, w.role);
                 const port = envVar(w.container, "VLLM_NIXL_SIDE_CHANNEL_PORT")?.value;
                 assert.ok(port !== undefined && /^\d+$/.test(port), `${w.role}: VLLM_NIXL_SIDE_CHANNEL_PORT=${port}`);
-                assert.ok(w.container.ports?.some((cp) => cp.containerPort === Number(port)), `${w.role}: port ${port} not declared`);
+                assert.ok(
+                    w.container.ports?.some((cp) => cp.containerPort === Number(port)),
+                    `${w.role}: port ${port} not declared`,
+                );
             }
         });
 
@@ -248,7 +285,10 @@ for (const { graph, sets } of GRAPHS) {
             for (const w of ws) {
                 const c = w.container;
                 assert.ok(c.startupProbe && c.readinessProbe && c.livenessProbe, `${w.role}: a probe is missing`);
-                assert.ok(startupBudgetSeconds(c.startupProbe) >= 20 * 60, `${w.role}: startup budget ${startupBudgetSeconds(c.startupProbe)} s`);
+                assert.ok(
+                    startupBudgetSeconds(c.startupProbe) >= 20 * 60,
+                    `${w.role}: startup budget ${startupBudgetSeconds(c.startupProbe)} s`,
+                );
             }
         });
 
@@ -305,7 +345,11 @@ for (const { graph, sets } of GRAPHS) {
 
         it("keeps the side channel on the pod IP without EFA too", () => {
             for (const w of ws) {
-                assert.strictEqual(envVar(w.container, "VLLM_NIXL_SIDE_CHANNEL_HOST")?.valueFrom?.fieldRef?.fieldPath, "status.podIP", w.role);
+                assert.strictEqual(
+                    envVar(w.container, "VLLM_NIXL_SIDE_CHANNEL_HOST")?.valueFrom?.fieldRef?.fieldPath,
+                    "status.podIP",
+                    w.role,
+                );
                 assert.ok(envVar(w.container, "VLLM_NIXL_SIDE_CHANNEL_PORT")?.value, w.role);
             }
         });
@@ -313,7 +357,11 @@ for (const { graph, sets } of GRAPHS) {
         it("requests workerCpu 3 / workerMemory 12Gi at their limits, 1 GPU each", () => {
             for (const w of ws) {
                 const r = w.container.resources!;
-                assert.deepStrictEqual([r.requests?.cpu, r.limits?.cpu, r.requests?.memory, r.limits?.memory], ["3", "3", "12Gi", "12Gi"], w.role);
+                assert.deepStrictEqual(
+                    [r.requests?.cpu, r.limits?.cpu, r.requests?.memory, r.limits?.memory],
+                    ["3", "3", "12Gi", "12Gi"],
+                    w.role,
+                );
                 assert.strictEqual(r.limits?.["nvidia.com/gpu"], "1", w.role);
             }
         });
@@ -366,7 +414,11 @@ for (const { graph, sets } of GRAPHS) {
         it("requests and limits exactly the configured CPU and memory", () => {
             for (const w of ws) {
                 const r = w.container.resources!;
-                assert.deepStrictEqual([r.requests?.cpu, r.limits?.cpu, r.requests?.memory, r.limits?.memory], ["2500m", "2500m", "10Gi", "10Gi"], w.role);
+                assert.deepStrictEqual(
+                    [r.requests?.cpu, r.limits?.cpu, r.requests?.memory, r.limits?.memory],
+                    ["2500m", "2500m", "10Gi", "10Gi"],
+                    w.role,
+                );
             }
         });
 

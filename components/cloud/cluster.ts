@@ -17,16 +17,16 @@ const NODE_POLICIES = [
 
 export interface ClusterArgs {
     /** EKS cluster name, fixed so it is known before `pulumi up`. */
-    clusterName: string;
+    readonly clusterName: string;
     /** Pinned Kubernetes version, e.g. "1.34". */
-    kubernetesVersion: string;
-    network: NetworkIds;
+    readonly kubernetesVersion: string;
+    readonly network: NetworkIds;
     /** IAM role/user ARNs that get cluster-admin through access entries. */
-    adminRoleArns: string[];
+    readonly adminRoleArns: string[];
     /** CIDRs allowed to reach the public API endpoint. */
-    apiPublicAccessCidrs: string[];
-    systemInstanceType: string;
-    systemNodeCount: number;
+    readonly apiPublicAccessCidrs: string[];
+    readonly systemInstanceType: string;
+    readonly systemNodeCount: number;
 }
 
 /**
@@ -54,9 +54,13 @@ export class Cluster extends pulumi.ComponentResource {
         super("pd-serving:cluster:Cluster", name, {}, opts);
         const parent = { parent: this };
 
-        this.nodeRole = new aws.iam.Role(`${name}-node`, {
-            assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "ec2.amazonaws.com" }),
-        }, parent);
+        this.nodeRole = new aws.iam.Role(
+            `${name}-node`,
+            {
+                assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "ec2.amazonaws.com" }),
+            },
+            parent,
+        );
         NODE_POLICIES.forEach((policyArn) => {
             const policyName = policyArn.split("/").pop()!;
             new aws.iam.RolePolicyAttachment(`${name}-node-${policyName}`, { role: this.nodeRole.name, policyArn }, parent);
@@ -75,47 +79,59 @@ export class Cluster extends pulumi.ComponentResource {
             };
         });
 
-        this.eksCluster = new eks.Cluster(name, {
-            name: args.clusterName,
-            version: args.kubernetesVersion,
-            vpcId: args.network.vpcId,
-            privateSubnetIds: args.network.privateSubnetIds,
-            publicSubnetIds: args.network.publicSubnetIds,
-            nodeAssociatePublicIpAddress: false,
-            endpointPrivateAccess: true,
-            endpointPublicAccess: true,
-            publicAccessCidrs: args.apiPublicAccessCidrs,
-            authenticationMode: eks.AuthenticationMode.Api,
-            accessEntries,
-            createOidcProvider: true,
-            skipDefaultNodeGroup: true,
-            instanceRoles: [this.nodeRole],
-            // NetworkPolicies are silently ignored unless the VPC CNI runs its policy agent.
-            vpcCniOptions: { enableNetworkPolicy: true },
-        }, parent);
+        this.eksCluster = new eks.Cluster(
+            name,
+            {
+                name: args.clusterName,
+                version: args.kubernetesVersion,
+                vpcId: args.network.vpcId,
+                privateSubnetIds: args.network.privateSubnetIds,
+                publicSubnetIds: args.network.publicSubnetIds,
+                nodeAssociatePublicIpAddress: false,
+                endpointPrivateAccess: true,
+                endpointPublicAccess: true,
+                publicAccessCidrs: args.apiPublicAccessCidrs,
+                authenticationMode: eks.AuthenticationMode.Api,
+                accessEntries,
+                createOidcProvider: true,
+                skipDefaultNodeGroup: true,
+                instanceRoles: [this.nodeRole],
+                // NetworkPolicies are silently ignored unless the VPC CNI runs its policy agent.
+                vpcCniOptions: { enableNetworkPolicy: true },
+            },
+            parent,
+        );
 
         this.clusterName = pulumi.output(args.clusterName);
         this.kubeconfig = pulumi.secret(this.eksCluster.kubeconfigJson);
         this.oidcProviderArn = this.eksCluster.oidcProviderArn;
         this.oidcIssuer = this.eksCluster.oidcIssuer;
         this.primarySecurityGroupId = this.eksCluster.eksCluster.vpcConfig.clusterSecurityGroupId;
-        this.provider = new k8s.Provider(`${name}-k8s`, {
-            kubeconfig: this.kubeconfig,
-            enableServerSideApply: true,
-        }, parent);
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            {
+                kubeconfig: this.kubeconfig,
+                enableServerSideApply: true,
+            },
+            parent,
+        );
 
-        this.systemNodeGroup = new eks.ManagedNodeGroup(`${name}-system`, {
-            cluster: this.eksCluster,
-            nodeGroupName: `${args.clusterName}-system`,
-            nodeRole: this.nodeRole,
-            amiType: "AL2023_x86_64_STANDARD",
-            instanceTypes: [args.systemInstanceType],
-            capacityType: "ON_DEMAND",
-            scalingConfig: { minSize: args.systemNodeCount, desiredSize: args.systemNodeCount, maxSize: args.systemNodeCount + 1 },
-            diskSize: SYSTEM_NODE_DISK_GIB,
-            enableIMDSv2: true,
-            labels: { [NODE_POOL_LABEL]: SYSTEM_POOL },
-        }, parent);
+        this.systemNodeGroup = new eks.ManagedNodeGroup(
+            `${name}-system`,
+            {
+                cluster: this.eksCluster,
+                nodeGroupName: `${args.clusterName}-system`,
+                nodeRole: this.nodeRole,
+                amiType: "AL2023_x86_64_STANDARD",
+                instanceTypes: [args.systemInstanceType],
+                capacityType: "ON_DEMAND",
+                scalingConfig: { minSize: args.systemNodeCount, desiredSize: args.systemNodeCount, maxSize: args.systemNodeCount + 1 },
+                diskSize: SYSTEM_NODE_DISK_GIB,
+                enableIMDSv2: true,
+                labels: { [NODE_POOL_LABEL]: SYSTEM_POOL },
+            },
+            parent,
+        );
         this.systemNodeGroupName = pulumi.output(`${args.clusterName}-system`);
 
         this.registerOutputs({

@@ -18,30 +18,30 @@ spec:
 export type GpuCapacityType = "ON_DEMAND" | "CAPACITY_BLOCK";
 
 export interface GpuNodeGroupArgs {
-    cluster: eks.Cluster;
-    clusterName: string;
-    nodeRole: aws.iam.Role;
-    instanceType: string;
+    readonly cluster: eks.Cluster;
+    readonly clusterName: string;
+    readonly nodeRole: aws.iam.Role;
+    readonly instanceType: string;
     /** Fixed size of the group: GPU capacity is planned, not autoscaled. */
-    nodeCount: number;
+    readonly nodeCount: number;
     /** Puts the nodes in a cluster placement group with one EFA interface per network card. */
-    efa: boolean;
+    readonly efa: boolean;
     /** EFA interfaces (= network cards) of the instance type; used with a capacity reservation. */
-    efaInterfaces: number;
+    readonly efaInterfaces: number;
     /** The one zone of the nodes (and of the placement group). */
-    availabilityZone: string;
+    readonly availabilityZone: string;
     /** Subnets of the nodes; with EFA the group keeps those in availabilityZone. @default the cluster's private subnets */
-    subnetIds?: pulumi.Input<pulumi.Input<string>[]>;
+    readonly subnetIds?: pulumi.Input<pulumi.Input<string>[]>;
     /** Assemble instance-store NVMe as RAID0 (the instance must have NVMe instance store). */
-    nvmeRaid0: boolean;
+    readonly nvmeRaid0: boolean;
     /** @default GPU_NODE_DISK_GIB */
-    diskSizeGiB?: number;
+    readonly diskSizeGiB?: number;
     /** @default "ON_DEMAND" */
-    capacityType?: GpuCapacityType;
+    readonly capacityType?: GpuCapacityType;
     /** Targeted On-Demand Capacity Reservation or Capacity Block (cr-...). */
-    capacityReservationId?: string;
+    readonly capacityReservationId?: string;
     /** The cluster's primary security group, for the launch template's interfaces. */
-    clusterSecurityGroupId: pulumi.Input<string>;
+    readonly clusterSecurityGroupId: pulumi.Input<string>;
 }
 
 /**
@@ -78,14 +78,16 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         const nodeGroupArgs: eks.ManagedNodeGroupArgs = args.capacityReservationId
             ? { ...common, launchTemplate: this.reservationLaunchTemplate(name, args) }
             : {
-                ...common,
-                instanceTypes: [args.instanceType],
-                diskSize: args.diskSizeGiB ?? GPU_NODE_DISK_GIB,
-                enableIMDSv2: true,
-                enableEfaSupport: args.efa,
-                placementGroupAvailabilityZone: args.availabilityZone,
-                nodeadmExtraOptions: args.nvmeRaid0 ? [{ contentType: "application/node.eks.aws", content: NVME_RAID0_NODE_CONFIG }] : undefined,
-            };
+                  ...common,
+                  instanceTypes: [args.instanceType],
+                  diskSize: args.diskSizeGiB ?? GPU_NODE_DISK_GIB,
+                  enableIMDSv2: true,
+                  enableEfaSupport: args.efa,
+                  placementGroupAvailabilityZone: args.availabilityZone,
+                  nodeadmExtraOptions: args.nvmeRaid0
+                      ? [{ contentType: "application/node.eks.aws", content: NVME_RAID0_NODE_CONFIG }]
+                      : undefined,
+              };
         this.nodeGroup = new eks.ManagedNodeGroup(name, nodeGroupArgs, { parent: this });
         this.nodeGroupName = pulumi.output(nodeGroupName);
         this.registerOutputs({ nodeGroupName: this.nodeGroupName });
@@ -101,27 +103,38 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         const parent = { parent: this };
         const interfaces = args.efa
             ? [...Array(args.efaInterfaces).keys()].map((card) => ({
-                networkCardIndex: card,
-                deviceIndex: card === 0 ? 0 : 1,
-                interfaceType: card === 0 ? "efa" : "efa-only",
-                // EFA traffic must be allowed to and from the group itself, which the primary SG does.
-                securityGroups: [args.clusterSecurityGroupId],
-                deleteOnTermination: "true",
-            }))
+                  networkCardIndex: card,
+                  deviceIndex: card === 0 ? 0 : 1,
+                  interfaceType: card === 0 ? "efa" : "efa-only",
+                  // EFA traffic must be allowed to and from the group itself, which the primary SG does.
+                  securityGroups: [args.clusterSecurityGroupId],
+                  deleteOnTermination: "true",
+              }))
             : undefined;
-        const template = new aws.ec2.LaunchTemplate(name, {
-            instanceType: args.instanceType,
-            capacityReservationSpecification: { capacityReservationTarget: { capacityReservationId: args.capacityReservationId } },
-            instanceMarketOptions: args.capacityType === "CAPACITY_BLOCK" ? { marketType: "capacity-block" } : undefined,
-            metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
-            blockDeviceMappings: [{
-                deviceName: "/dev/xvda",
-                ebs: { volumeSize: args.diskSizeGiB ?? GPU_NODE_DISK_GIB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
-            }],
-            networkInterfaces: interfaces,
-            userData: args.nvmeRaid0 ? Buffer.from(nodeadmUserData(NVME_RAID0_NODE_CONFIG)).toString("base64") : undefined,
-            tagSpecifications: [{ resourceType: "instance", tags: { Name: `${args.clusterName}-gpu` } }],
-        }, parent);
+        const template = new aws.ec2.LaunchTemplate(
+            name,
+            {
+                instanceType: args.instanceType,
+                capacityReservationSpecification: { capacityReservationTarget: { capacityReservationId: args.capacityReservationId } },
+                instanceMarketOptions: args.capacityType === "CAPACITY_BLOCK" ? { marketType: "capacity-block" } : undefined,
+                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
+                blockDeviceMappings: [
+                    {
+                        deviceName: "/dev/xvda",
+                        ebs: {
+                            volumeSize: args.diskSizeGiB ?? GPU_NODE_DISK_GIB,
+                            volumeType: "gp3",
+                            encrypted: "true",
+                            deleteOnTermination: "true",
+                        },
+                    },
+                ],
+                networkInterfaces: interfaces,
+                userData: args.nvmeRaid0 ? Buffer.from(nodeadmUserData(NVME_RAID0_NODE_CONFIG)).toString("base64") : undefined,
+                tagSpecifications: [{ resourceType: "instance", tags: { Name: `${args.clusterName}-gpu` } }],
+            },
+            parent,
+        );
         return { id: template.id, version: template.latestVersion.apply((v) => String(v)) };
     }
 }

@@ -3,13 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 
 export interface ServiceAccountRoleArgs {
     /** ARN of the cluster's IAM OIDC provider. */
-    oidcProviderArn: pulumi.Input<string>;
+    readonly oidcProviderArn: pulumi.Input<string>;
     /** OIDC issuer without `https://`. */
-    oidcIssuer: pulumi.Input<string>;
-    namespace: string;
-    serviceAccount: string;
+    readonly oidcIssuer: pulumi.Input<string>;
+    readonly namespace: string;
+    readonly serviceAccount: string;
     /** Managed policies to attach. */
-    policyArns?: pulumi.Input<string>[];
+    readonly policyArns?: pulumi.Input<string>[];
 }
 
 /**
@@ -17,20 +17,24 @@ export interface ServiceAccountRoleArgs {
  * OIDC provider (IRSA).
  */
 export function serviceAccountRole(name: string, args: ServiceAccountRoleArgs, opts: pulumi.CustomResourceOptions): aws.iam.Role {
-    const assumeRolePolicy = pulumi.all([args.oidcProviderArn, args.oidcIssuer]).apply(([providerArn, issuer]) => JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{
-            Effect: "Allow",
-            Principal: { Federated: providerArn },
-            Action: "sts:AssumeRoleWithWebIdentity",
-            Condition: {
-                StringEquals: {
-                    [`${issuer}:sub`]: `system:serviceaccount:${args.namespace}:${args.serviceAccount}`,
-                    [`${issuer}:aud`]: "sts.amazonaws.com",
+    const assumeRolePolicy = pulumi.all([args.oidcProviderArn, args.oidcIssuer]).apply(([providerArn, issuer]) =>
+        JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Effect: "Allow",
+                    Principal: { Federated: providerArn },
+                    Action: "sts:AssumeRoleWithWebIdentity",
+                    Condition: {
+                        StringEquals: {
+                            [`${issuer}:sub`]: `system:serviceaccount:${args.namespace}:${args.serviceAccount}`,
+                            [`${issuer}:aud`]: "sts.amazonaws.com",
+                        },
+                    },
                 },
-            },
-        }],
-    }));
+            ],
+        }),
+    );
     const role = new aws.iam.Role(name, { assumeRolePolicy }, opts);
     (args.policyArns ?? []).forEach((policyArn, i) => {
         new aws.iam.RolePolicyAttachment(`${name}-${i}`, { role: role.name, policyArn }, opts);

@@ -10,11 +10,11 @@ export interface NetworkIds {
 
 export interface NetworkArgs {
     /** VPC CIDR, /16 to /20. */
-    cidrBlock: string;
+    readonly cidrBlock: string;
     /** One public and one private subnet (and one NAT gateway) per zone. */
-    availabilityZones: string[];
+    readonly availabilityZones: string[];
     /** Tags subnets with `kubernetes.io/cluster/<clusterName>` for the load balancer controller. */
-    clusterName: string;
+    readonly clusterName: string;
 }
 
 /**
@@ -54,49 +54,81 @@ export class Network extends pulumi.ComponentResource implements NetworkIds {
         const clusterTag = { [`kubernetes.io/cluster/${args.clusterName}`]: "shared" };
         const cidrs = subnetCidrs(args.cidrBlock, args.availabilityZones.length);
 
-        const vpc = new aws.ec2.Vpc(name, {
-            cidrBlock: args.cidrBlock,
-            enableDnsHostnames: true,
-            enableDnsSupport: true,
-            tags: { Name: name },
-        }, parent);
+        const vpc = new aws.ec2.Vpc(
+            name,
+            {
+                cidrBlock: args.cidrBlock,
+                enableDnsHostnames: true,
+                enableDnsSupport: true,
+                tags: { Name: name },
+            },
+            parent,
+        );
         const gateway = new aws.ec2.InternetGateway(name, { vpcId: vpc.id, tags: { Name: name } }, parent);
-        const publicRoutes = new aws.ec2.RouteTable(`${name}-public`, {
-            vpcId: vpc.id,
-            routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: gateway.id }],
-            tags: { Name: `${name}-public` },
-        }, parent);
+        const publicRoutes = new aws.ec2.RouteTable(
+            `${name}-public`,
+            {
+                vpcId: vpc.id,
+                routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: gateway.id }],
+                tags: { Name: `${name}-public` },
+            },
+            parent,
+        );
 
         this.publicSubnetIds = [];
         this.privateSubnetIds = [];
         args.availabilityZones.forEach((zone, i) => {
-            const publicSubnet = new aws.ec2.Subnet(`${name}-public-${zone}`, {
-                vpcId: vpc.id,
-                availabilityZone: zone,
-                cidrBlock: cidrs.public[i],
-                mapPublicIpOnLaunch: false,
-                tags: { Name: `${name}-public-${zone}`, "kubernetes.io/role/elb": "1", ...clusterTag },
-            }, parent);
-            new aws.ec2.RouteTableAssociation(`${name}-public-${zone}`, { subnetId: publicSubnet.id, routeTableId: publicRoutes.id }, parent);
+            const publicSubnet = new aws.ec2.Subnet(
+                `${name}-public-${zone}`,
+                {
+                    vpcId: vpc.id,
+                    availabilityZone: zone,
+                    cidrBlock: cidrs.public[i],
+                    mapPublicIpOnLaunch: false,
+                    tags: { Name: `${name}-public-${zone}`, "kubernetes.io/role/elb": "1", ...clusterTag },
+                },
+                parent,
+            );
+            new aws.ec2.RouteTableAssociation(
+                `${name}-public-${zone}`,
+                { subnetId: publicSubnet.id, routeTableId: publicRoutes.id },
+                parent,
+            );
             const natIp = new aws.ec2.Eip(`${name}-nat-${zone}`, { domain: "vpc", tags: { Name: `${name}-nat-${zone}` } }, parent);
-            const nat = new aws.ec2.NatGateway(`${name}-${zone}`, {
-                subnetId: publicSubnet.id,
-                allocationId: natIp.id,
-                tags: { Name: `${name}-${zone}` },
-            }, { parent: this, dependsOn: [gateway] });
+            const nat = new aws.ec2.NatGateway(
+                `${name}-${zone}`,
+                {
+                    subnetId: publicSubnet.id,
+                    allocationId: natIp.id,
+                    tags: { Name: `${name}-${zone}` },
+                },
+                { parent: this, dependsOn: [gateway] },
+            );
 
-            const privateSubnet = new aws.ec2.Subnet(`${name}-private-${zone}`, {
-                vpcId: vpc.id,
-                availabilityZone: zone,
-                cidrBlock: cidrs.private[i],
-                tags: { Name: `${name}-private-${zone}`, "kubernetes.io/role/internal-elb": "1", ...clusterTag },
-            }, parent);
-            const privateRoutes = new aws.ec2.RouteTable(`${name}-private-${zone}`, {
-                vpcId: vpc.id,
-                routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
-                tags: { Name: `${name}-private-${zone}` },
-            }, parent);
-            new aws.ec2.RouteTableAssociation(`${name}-private-${zone}`, { subnetId: privateSubnet.id, routeTableId: privateRoutes.id }, parent);
+            const privateSubnet = new aws.ec2.Subnet(
+                `${name}-private-${zone}`,
+                {
+                    vpcId: vpc.id,
+                    availabilityZone: zone,
+                    cidrBlock: cidrs.private[i],
+                    tags: { Name: `${name}-private-${zone}`, "kubernetes.io/role/internal-elb": "1", ...clusterTag },
+                },
+                parent,
+            );
+            const privateRoutes = new aws.ec2.RouteTable(
+                `${name}-private-${zone}`,
+                {
+                    vpcId: vpc.id,
+                    routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
+                    tags: { Name: `${name}-private-${zone}` },
+                },
+                parent,
+            );
+            new aws.ec2.RouteTableAssociation(
+                `${name}-private-${zone}`,
+                { subnetId: privateSubnet.id, routeTableId: privateRoutes.id },
+                parent,
+            );
 
             this.publicSubnetIds.push(publicSubnet.id);
             this.privateSubnetIds.push(privateSubnet.id);

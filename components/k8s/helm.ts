@@ -3,29 +3,38 @@ import * as pulumi from "@pulumi/pulumi";
 
 /** A chart at a pinned version in its upstream repository. */
 export interface PinnedChart {
-    chart: string;
-    version: string;
-    repo: string;
+    readonly chart: string;
+    readonly version: string;
+    readonly repo: string;
 }
 
 export interface PinnedReleaseArgs {
     /** Helm release name (fixed, so Services and labels derived from it are predictable). */
-    releaseName: string;
-    namespace: string;
-    values: pulumi.Inputs;
+    readonly releaseName: string;
+    readonly namespace: string;
+    readonly values: pulumi.Inputs;
     /** Seconds Helm waits for the release's resources. */
-    timeoutSeconds: number;
+    readonly timeoutSeconds: number;
 }
 
 /** A Helm release of a pinned chart (helm.v3.Release: rendered and tracked as one resource). */
-export function pinnedRelease(name: string, chart: PinnedChart, args: PinnedReleaseArgs, opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release {
-    return new k8s.helm.v3.Release(name, {
-        name: args.releaseName,
-        chart: chart.chart,
-        version: chart.version,
-        repositoryOpts: { repo: chart.repo },
-        namespace: args.namespace,
-        timeout: args.timeoutSeconds,
-        values: args.values,
-    }, opts);
+export function pinnedRelease(
+    name: string,
+    chart: PinnedChart,
+    args: PinnedReleaseArgs,
+    opts: pulumi.CustomResourceOptions,
+): k8s.helm.v3.Release {
+    return new k8s.helm.v3.Release(
+        name,
+        {
+            name: args.releaseName,
+            chart: chart.chart,
+            version: chart.version,
+            repositoryOpts: { repo: chart.repo },
+            namespace: args.namespace,
+            timeout: args.timeoutSeconds,
+            values: args.values,
+        },
+        opts,
+    );
 }

@@ -31,18 +31,28 @@ export function onGpuNodes(efa = false): Pick<PodSpec, "nodeSelector" | "tolerat
 }
 
 export interface ProbeTiming {
-    periodSeconds: number;
-    failureThreshold: number;
+    readonly periodSeconds: number;
+    readonly failureThreshold: number;
     /** @default 5 */
-    timeoutSeconds?: number;
+    readonly timeoutSeconds?: number;
 }
 
 export function httpProbe(path: string, port: number | string, timing: ProbeTiming): Probe {
-    return { httpGet: { path, port }, periodSeconds: timing.periodSeconds, failureThreshold: timing.failureThreshold, timeoutSeconds: timing.timeoutSeconds ?? 5 };
+    return {
+        httpGet: { path, port },
+        periodSeconds: timing.periodSeconds,
+        failureThreshold: timing.failureThreshold,
+        timeoutSeconds: timing.timeoutSeconds ?? 5,
+    };
 }
 
 export function tcpProbe(port: number | string, timing: ProbeTiming): Probe {
-    return { tcpSocket: { port }, periodSeconds: timing.periodSeconds, failureThreshold: timing.failureThreshold, timeoutSeconds: timing.timeoutSeconds ?? 5 };
+    return {
+        tcpSocket: { port },
+        periodSeconds: timing.periodSeconds,
+        failureThreshold: timing.failureThreshold,
+        timeoutSeconds: timing.timeoutSeconds ?? 5,
+    };
 }
 
 /** Plain env vars from a record, in the record's order. */
@@ -56,7 +66,10 @@ export function fieldEnv(name: string, fieldPath: string): EnvVar {
 }
 
 /** Spread pods with these labels across nodes. */
-export function spreadAcrossNodes(matchLabels: Record<string, string>, whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway"): k8s.types.input.core.v1.TopologySpreadConstraint {
+export function spreadAcrossNodes(
+    matchLabels: Record<string, string>,
+    whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway",
+): k8s.types.input.core.v1.TopologySpreadConstraint {
     return { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable, labelSelector: { matchLabels } };
 }
 

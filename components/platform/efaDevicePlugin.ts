@@ -17,7 +17,7 @@ export const EFA_DEVICE_PLUGIN_CHART: PinnedChart = {
 
 export interface EfaDevicePluginArgs {
     /** @default "kube-system" */
-    namespace?: string;
+    readonly namespace?: string;
 }
 
 /** Advertises `vpc.amazonaws.com/efa` on EFA-wired GPU nodes (AL2023 AMIs lack the plugin). */
@@ -26,16 +26,21 @@ export class EfaDevicePlugin extends pulumi.ComponentResource {
 
     constructor(name: string, args: EfaDevicePluginArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pd-serving:platform:EfaDevicePlugin", name, {}, opts);
-        this.release = pinnedRelease(name, EFA_DEVICE_PLUGIN_CHART, {
-            releaseName: "aws-efa-k8s-device-plugin",
-            namespace: args.namespace ?? "kube-system",
-            timeoutSeconds: 600,
-            values: {
-                nodeSelector: { [NODE_POOL_LABEL]: GPU_POOL, [EFA_LABEL]: "true" },
-                // The chart's default is none: without this the plugin never lands on tainted GPU nodes.
-                tolerations: [GPU_TOLERATION],
+        this.release = pinnedRelease(
+            name,
+            EFA_DEVICE_PLUGIN_CHART,
+            {
+                releaseName: "aws-efa-k8s-device-plugin",
+                namespace: args.namespace ?? "kube-system",
+                timeoutSeconds: 600,
+                values: {
+                    nodeSelector: { [NODE_POOL_LABEL]: GPU_POOL, [EFA_LABEL]: "true" },
+                    // The chart's default is none: without this the plugin never lands on tainted GPU nodes.
+                    tolerations: [GPU_TOLERATION],
+                },
             },
-        }, { parent: this });
+            { parent: this },
+        );
         this.registerOutputs({});
     }
 }

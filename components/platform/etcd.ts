@@ -1,6 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { awaitTimeout, DELETE_VOLUMES_WITH_STATEFULSET, env, fieldEnv, httpProbe, INFRA_CLIENT_LABELS, onePerNode, onSystemNodes } from "../k8s/pod";
+import {
+    awaitTimeout,
+    DELETE_VOLUMES_WITH_STATEFULSET,
+    env,
+    fieldEnv,
+    httpProbe,
+    INFRA_CLIENT_LABELS,
+    onePerNode,
+    onSystemNodes,
+} from "../k8s/pod";
 import { podHost, podUrl, serviceUrl } from "../k8s/urls";
 
 /**
@@ -14,12 +23,12 @@ const PEER_PORT = 2380;
 const METRICS_PORT = 2381;
 
 export interface EtcdArgs {
-    namespace: string;
-    storageClassName: string;
+    readonly namespace: string;
+    readonly storageClassName: string;
     /** @default 3 (tolerates the loss of one member) */
-    replicas?: number;
+    readonly replicas?: number;
     /** @default "8Gi" */
-    storageSize?: string;
+    readonly storageSize?: string;
 }
 
 /**
@@ -44,96 +53,132 @@ export class Etcd extends pulumi.ComponentResource {
         const members = [...Array(replicas).keys()].map((i) => `${name}-${i}`);
         this.clientEndpoint = serviceUrl(name, ns, ETCD_CLIENT_PORT);
 
-        new k8s.core.v1.Service(`${name}-peers`, {
-            metadata: { name: peerService, namespace: ns, labels },
-            spec: {
-                clusterIP: "None",
-                // Members must resolve each other before any of them is Ready.
-                publishNotReadyAddresses: true,
-                selector: labels,
-                ports: [{ name: "client", port: ETCD_CLIENT_PORT }, { name: "peer", port: PEER_PORT }],
-            },
-        }, parent);
-        new k8s.core.v1.Service(name, {
-            metadata: { name, namespace: ns, labels },
-            spec: { selector: labels, ports: [{ name: "client", port: ETCD_CLIENT_PORT, targetPort: "client" }] },
-        }, parent);
-
-        this.statefulSet = new k8s.apps.v1.StatefulSet(name, {
-            metadata: { name, namespace: ns, labels, annotations: awaitTimeout(900) },
-            spec: {
-                replicas,
-                serviceName: peerService,
-                podManagementPolicy: "Parallel",
-                persistentVolumeClaimRetentionPolicy: DELETE_VOLUMES_WITH_STATEFULSET,
-                selector: { matchLabels: labels },
-                template: {
-                    metadata: { labels },
-                    spec: {
-                        ...onSystemNodes(),
-                        affinity: onePerNode(labels),
-                        terminationGracePeriodSeconds: 30,
-                        containers: [{
-                            name: "etcd",
-                            image: ETCD_IMAGE,
-                            command: ["/usr/local/bin/etcd"],
-                            args: [
-                                "--name=$(POD_NAME)",
-                                "--data-dir=/var/lib/etcd",
-                                `--listen-peer-urls=http://0.0.0.0:${PEER_PORT}`,
-                                `--listen-client-urls=http://0.0.0.0:${ETCD_CLIENT_PORT}`,
-                                `--listen-metrics-urls=http://0.0.0.0:${METRICS_PORT}`,
-                                `--advertise-client-urls=${podUrl("$(POD_NAME)", peerService, ns, ETCD_CLIENT_PORT)}`,
-                                `--initial-advertise-peer-urls=${podUrl("$(POD_NAME)", peerService, ns, PEER_PORT)}`,
-                                `--initial-cluster=${members.map((m) => `${m}=http://${peerHost(m)}:${PEER_PORT}`).join(",")}`,
-                                // Ignored once a member's data dir exists, so restarts rejoin.
-                                "--initial-cluster-state=new",
-                                `--initial-cluster-token=${name}-${ns}`,
-                                "--auto-compaction-mode=periodic",
-                                "--auto-compaction-retention=1h",
-                                "--quota-backend-bytes=4294967296",
-                            ],
-                            env: [fieldEnv("POD_NAME", "metadata.name"), ...env({ ETCD_LOG_LEVEL: "warn" })],
-                            ports: [
-                                { name: "client", containerPort: ETCD_CLIENT_PORT },
-                                { name: "peer", containerPort: PEER_PORT },
-                                { name: "metrics", containerPort: METRICS_PORT },
-                            ],
-                            resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } },
-                            startupProbe: httpProbe("/livez", "metrics", { periodSeconds: 5, failureThreshold: 60 }),
-                            readinessProbe: httpProbe("/readyz", "metrics", { periodSeconds: 10, failureThreshold: 3 }),
-                            livenessProbe: httpProbe("/livez", "metrics", { periodSeconds: 10, failureThreshold: 6 }),
-                            volumeMounts: [{ name: "data", mountPath: "/var/lib/etcd" }],
-                        }],
-                    },
+        new k8s.core.v1.Service(
+            `${name}-peers`,
+            {
+                metadata: { name: peerService, namespace: ns, labels },
+                spec: {
+                    clusterIP: "None",
+                    // Members must resolve each other before any of them is Ready.
+                    publishNotReadyAddresses: true,
+                    selector: labels,
+                    ports: [
+                        { name: "client", port: ETCD_CLIENT_PORT },
+                        { name: "peer", port: PEER_PORT },
+                    ],
                 },
-                volumeClaimTemplates: [{
-                    metadata: { name: "data" },
-                    spec: {
-                        accessModes: ["ReadWriteOnce"],
-                        storageClassName: args.storageClassName,
-                        resources: { requests: { storage: args.storageSize ?? "8Gi" } },
+            },
+            parent,
+        );
+        new k8s.core.v1.Service(
+            name,
+            {
+                metadata: { name, namespace: ns, labels },
+                spec: { selector: labels, ports: [{ name: "client", port: ETCD_CLIENT_PORT, targetPort: "client" }] },
+            },
+            parent,
+        );
+
+        this.statefulSet = new k8s.apps.v1.StatefulSet(
+            name,
+            {
+                metadata: { name, namespace: ns, labels, annotations: awaitTimeout(900) },
+                spec: {
+                    replicas,
+                    serviceName: peerService,
+                    podManagementPolicy: "Parallel",
+                    persistentVolumeClaimRetentionPolicy: DELETE_VOLUMES_WITH_STATEFULSET,
+                    selector: { matchLabels: labels },
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            ...onSystemNodes(),
+                            affinity: onePerNode(labels),
+                            terminationGracePeriodSeconds: 30,
+                            containers: [
+                                {
+                                    name: "etcd",
+                                    image: ETCD_IMAGE,
+                                    command: ["/usr/local/bin/etcd"],
+                                    args: [
+                                        "--name=$(POD_NAME)",
+                                        "--data-dir=/var/lib/etcd",
+                                        `--listen-peer-urls=http://0.0.0.0:${PEER_PORT}`,
+                                        `--listen-client-urls=http://0.0.0.0:${ETCD_CLIENT_PORT}`,
+                                        `--listen-metrics-urls=http://0.0.0.0:${METRICS_PORT}`,
+                                        `--advertise-client-urls=${podUrl("$(POD_NAME)", peerService, ns, ETCD_CLIENT_PORT)}`,
+                                        `--initial-advertise-peer-urls=${podUrl("$(POD_NAME)", peerService, ns, PEER_PORT)}`,
+                                        `--initial-cluster=${members.map((m) => `${m}=http://${peerHost(m)}:${PEER_PORT}`).join(",")}`,
+                                        // Ignored once a member's data dir exists, so restarts rejoin.
+                                        "--initial-cluster-state=new",
+                                        `--initial-cluster-token=${name}-${ns}`,
+                                        "--auto-compaction-mode=periodic",
+                                        "--auto-compaction-retention=1h",
+                                        "--quota-backend-bytes=4294967296",
+                                    ],
+                                    env: [fieldEnv("POD_NAME", "metadata.name"), ...env({ ETCD_LOG_LEVEL: "warn" })],
+                                    ports: [
+                                        { name: "client", containerPort: ETCD_CLIENT_PORT },
+                                        { name: "peer", containerPort: PEER_PORT },
+                                        { name: "metrics", containerPort: METRICS_PORT },
+                                    ],
+                                    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } },
+                                    startupProbe: httpProbe("/livez", "metrics", { periodSeconds: 5, failureThreshold: 60 }),
+                                    readinessProbe: httpProbe("/readyz", "metrics", { periodSeconds: 10, failureThreshold: 3 }),
+                                    livenessProbe: httpProbe("/livez", "metrics", { periodSeconds: 10, failureThreshold: 6 }),
+                                    volumeMounts: [{ name: "data", mountPath: "/var/lib/etcd" }],
+                                },
+                            ],
+                        },
                     },
-                }],
+                    volumeClaimTemplates: [
+                        {
+                            metadata: { name: "data" },
+                            spec: {
+                                accessModes: ["ReadWriteOnce"],
+                                storageClassName: args.storageClassName,
+                                resources: { requests: { storage: args.storageSize ?? "8Gi" } },
+                            },
+                        },
+                    ],
+                },
             },
-        }, parent);
+            parent,
+        );
 
-        new k8s.policy.v1.PodDisruptionBudget(name, {
-            metadata: { name, namespace: ns, labels },
-            spec: { minAvailable: Math.floor(replicas / 2) + 1, selector: { matchLabels: labels } },
-        }, parent);
-
-        new k8s.networking.v1.NetworkPolicy(name, {
-            metadata: { name, namespace: ns, labels },
-            spec: {
-                podSelector: { matchLabels: labels },
-                policyTypes: ["Ingress"],
-                ingress: [
-                    { from: [{ podSelector: { matchLabels: INFRA_CLIENT_LABELS } }], ports: [{ protocol: "TCP", port: ETCD_CLIENT_PORT }] },
-                    { from: [{ podSelector: { matchLabels: labels } }], ports: [{ protocol: "TCP", port: ETCD_CLIENT_PORT }, { protocol: "TCP", port: PEER_PORT }] },
-                ],
+        new k8s.policy.v1.PodDisruptionBudget(
+            name,
+            {
+                metadata: { name, namespace: ns, labels },
+                spec: { minAvailable: Math.floor(replicas / 2) + 1, selector: { matchLabels: labels } },
             },
-        }, parent);
+            parent,
+        );
+
+        new k8s.networking.v1.NetworkPolicy(
+            name,
+            {
+                metadata: { name, namespace: ns, labels },
+                spec: {
+                    podSelector: { matchLabels: labels },
+                    policyTypes: ["Ingress"],
+                    ingress: [
+                        {
+                            from: [{ podSelector: { matchLabels: INFRA_CLIENT_LABELS } }],
+                            ports: [{ protocol: "TCP", port: ETCD_CLIENT_PORT }],
+                        },
+                        {
+                            from: [{ podSelector: { matchLabels: labels } }],
+                            ports: [
+                                { protocol: "TCP", port: ETCD_CLIENT_PORT },
+                                { protocol: "TCP", port: PEER_PORT },
+                            ],
+                        },
+                    ],
+                },
+            },
+            parent,
+        );
         this.registerOutputs({ clientEndpoint: this.clientEndpoint });
     }
 }

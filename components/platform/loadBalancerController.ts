@@ -18,13 +18,13 @@ export const LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = "aws-load-balancer-contr
 export const NLB_LOAD_BALANCER_CLASS = "service.k8s.aws/nlb";
 
 export interface LoadBalancerControllerArgs {
-    clusterName: string;
-    region: string;
-    vpcId: pulumi.Input<string>;
-    oidcProviderArn: pulumi.Input<string>;
-    oidcIssuer: pulumi.Input<string>;
+    readonly clusterName: string;
+    readonly region: string;
+    readonly vpcId: pulumi.Input<string>;
+    readonly oidcProviderArn: pulumi.Input<string>;
+    readonly oidcIssuer: pulumi.Input<string>;
     /** @default 2 */
-    replicas?: number;
+    readonly replicas?: number;
 }
 
 /**
@@ -40,36 +40,45 @@ export class LoadBalancerController extends pulumi.ComponentResource {
         const parent = { parent: this };
         const namespace = "kube-system";
         const policy = new aws.iam.Policy(name, { policy: JSON.stringify(LOAD_BALANCER_CONTROLLER_POLICY) }, parent);
-        const role = serviceAccountRole(name, {
-            oidcProviderArn: args.oidcProviderArn,
-            oidcIssuer: args.oidcIssuer,
-            namespace,
-            serviceAccount: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
-            policyArns: [policy.arn],
-        }, parent);
-
-        this.release = pinnedRelease(name, LOAD_BALANCER_CONTROLLER_CHART, {
-            releaseName: "aws-load-balancer-controller",
-            namespace,
-            timeoutSeconds: 600,
-            values: {
-                clusterName: args.clusterName,
-                // Given explicitly so the controller never needs IMDS (IMDSv2 hop limit 1).
-                region: args.region,
-                vpcId: args.vpcId,
-                replicaCount: args.replicas ?? 2,
-                serviceAccount: {
-                    create: true,
-                    name: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
-                    annotations: { "eks.amazonaws.com/role-arn": role.arn },
-                },
-                nodeSelector: { [NODE_POOL_LABEL]: SYSTEM_POOL },
-                podDisruptionBudget: { maxUnavailable: 1 },
-                // The mutating webhook intercepts every Service CREATE and fails closed while the
-                // controller is down; our Services set loadBalancerClass themselves.
-                enableServiceMutatorWebhook: false,
+        const role = serviceAccountRole(
+            name,
+            {
+                oidcProviderArn: args.oidcProviderArn,
+                oidcIssuer: args.oidcIssuer,
+                namespace,
+                serviceAccount: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
+                policyArns: [policy.arn],
             },
-        }, { parent: this, dependsOn: [role] });
+            parent,
+        );
+
+        this.release = pinnedRelease(
+            name,
+            LOAD_BALANCER_CONTROLLER_CHART,
+            {
+                releaseName: "aws-load-balancer-controller",
+                namespace,
+                timeoutSeconds: 600,
+                values: {
+                    clusterName: args.clusterName,
+                    // Given explicitly so the controller never needs IMDS (IMDSv2 hop limit 1).
+                    region: args.region,
+                    vpcId: args.vpcId,
+                    replicaCount: args.replicas ?? 2,
+                    serviceAccount: {
+                        create: true,
+                        name: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
+                        annotations: { "eks.amazonaws.com/role-arn": role.arn },
+                    },
+                    nodeSelector: { [NODE_POOL_LABEL]: SYSTEM_POOL },
+                    podDisruptionBudget: { maxUnavailable: 1 },
+                    // The mutating webhook intercepts every Service CREATE and fails closed while the
+                    // controller is down; our Services set loadBalancerClass themselves.
+                    enableServiceMutatorWebhook: false,
+                },
+            },
+            { parent: this, dependsOn: [role] },
+        );
         this.registerOutputs({});
     }
 }

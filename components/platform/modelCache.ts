@@ -38,23 +38,23 @@ with open(cache / ".download.lock", "w") as lock:
 
 /** What a serving pod needs to read the cache: the volume, the mount, its env and a wait. */
 export interface ModelCacheMount {
-    volume: Volume;
-    volumeMount: k8s.types.input.core.v1.VolumeMount;
+    readonly volume: Volume;
+    readonly volumeMount: k8s.types.input.core.v1.VolumeMount;
     /** HF_HOME on the cache, offline: serving pods never reach the hub. */
-    env: EnvVar[];
+    readonly env: EnvVar[];
     /** Init container that waits for the node's download to finish. */
-    waitContainer: Container;
+    readonly waitContainer: Container;
 }
 
 export interface ModelCacheArgs {
-    namespace: string;
-    model: string;
+    readonly namespace: string;
+    readonly model: string;
     /** An image with python3 and huggingface_hub: the workers' own, already pulled on the node. */
-    image: string;
+    readonly image: string;
     /** The node's instance-store RAID0 is mounted (nodeadm localStorage RAID0). */
-    nvme: boolean;
+    readonly nvme: boolean;
     /** Secret with HF_TOKEN, for gated models. */
-    hfTokenSecretName?: string;
+    readonly hfTokenSecretName?: string;
 }
 
 /**
@@ -78,39 +78,56 @@ export class ModelCache extends pulumi.ComponentResource {
         const tokenEnv: EnvVar[] = args.hfTokenSecretName
             ? [{ name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: args.hfTokenSecretName, key: HF_TOKEN_KEY } } }]
             : [];
-        this.daemonSet = new k8s.apps.v1.DaemonSet(name, {
-            metadata: { name, namespace: args.namespace, labels, annotations: awaitTimeout(3600) },
-            spec: {
-                selector: { matchLabels: labels },
-                updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "100%" } },
-                template: {
-                    metadata: { labels },
-                    spec: {
-                        ...onGpuNodes(),
-                        initContainers: [{
-                            name: "download",
-                            image: args.image,
-                            command: ["python3", "-c", DOWNLOAD_SCRIPT],
-                            env: [
-                                ...env({ MODEL: args.model, MODEL_CACHE: MODEL_CACHE_MOUNT, READY_MARKER: marker, HF_HOME: hfHome, HF_HUB_DISABLE_TELEMETRY: "1" }),
-                                ...tokenEnv,
+        this.daemonSet = new k8s.apps.v1.DaemonSet(
+            name,
+            {
+                metadata: { name, namespace: args.namespace, labels, annotations: awaitTimeout(3600) },
+                spec: {
+                    selector: { matchLabels: labels },
+                    updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "100%" } },
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            ...onGpuNodes(),
+                            initContainers: [
+                                {
+                                    name: "download",
+                                    image: args.image,
+                                    command: ["python3", "-c", DOWNLOAD_SCRIPT],
+                                    env: [
+                                        ...env({
+                                            MODEL: args.model,
+                                            MODEL_CACHE: MODEL_CACHE_MOUNT,
+                                            READY_MARKER: marker,
+                                            HF_HOME: hfHome,
+                                            HF_HUB_DISABLE_TELEMETRY: "1",
+                                        }),
+                                        ...tokenEnv,
+                                    ],
+                                    resources: {
+                                        requests: {
+                                            cpu: `${MODEL_CACHE_REQUESTS.cpuMillis}m`,
+                                            memory: `${MODEL_CACHE_REQUESTS.memoryMiB}Mi`,
+                                        },
+                                        limits: { memory: "4Gi" },
+                                    },
+                                    volumeMounts: [{ name: VOLUME_NAME, mountPath: MODEL_CACHE_MOUNT }],
+                                },
                             ],
-                            resources: {
-                                requests: { cpu: `${MODEL_CACHE_REQUESTS.cpuMillis}m`, memory: `${MODEL_CACHE_REQUESTS.memoryMiB}Mi` },
-                                limits: { memory: "4Gi" },
-                            },
-                            volumeMounts: [{ name: VOLUME_NAME, mountPath: MODEL_CACHE_MOUNT }],
-                        }],
-                        containers: [{
-                            name: "hold",
-                            image: PAUSE_IMAGE,
-                            resources: { requests: { cpu: "1m", memory: "8Mi" }, limits: { memory: "16Mi" } },
-                        }],
-                        volumes: [volume],
+                            containers: [
+                                {
+                                    name: "hold",
+                                    image: PAUSE_IMAGE,
+                                    resources: { requests: { cpu: "1m", memory: "8Mi" }, limits: { memory: "16Mi" } },
+                                },
+                            ],
+                            volumes: [volume],
+                        },
                     },
                 },
             },
-        }, { parent: this });
+            { parent: this },
+        );
 
         this.mount = {
             volume,
@@ -119,7 +136,11 @@ export class ModelCache extends pulumi.ComponentResource {
             waitContainer: {
                 name: "wait-for-model",
                 image: args.image,
-                command: ["sh", "-c", `until [ -f ${MODEL_CACHE_MOUNT}/${marker} ]; do echo waiting for the node's model download; sleep 10; done`],
+                command: [
+                    "sh",
+                    "-c",
+                    `until [ -f ${MODEL_CACHE_MOUNT}/${marker} ]; do echo waiting for the node's model download; sleep 10; done`,
+                ],
                 // requests = limits, like the worker container, so worker pods are Guaranteed QoS.
                 resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "50m", memory: "64Mi" } },
                 volumeMounts: [{ name: VOLUME_NAME, mountPath: MODEL_CACHE_MOUNT, readOnly: true }],

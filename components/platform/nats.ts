@@ -27,12 +27,12 @@ const CLUSTER_PORT = 6222;
 export const NATS_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 export interface NatsArgs {
-    namespace: string;
-    storageClassName: string;
+    readonly namespace: string;
+    readonly storageClassName: string;
     /** @default 3 */
-    replicas?: number;
+    readonly replicas?: number;
     /** JetStream file store per server. @default "10Gi" */
-    storageSize?: string;
+    readonly storageSize?: string;
 }
 
 /**
@@ -54,54 +54,78 @@ export class Nats extends pulumi.ComponentResource {
         this.clientEndpoint = serviceUrl(name, ns, NATS_CLIENT_PORT, "", "nats");
         this.monitorEndpoint = serviceUrl(name, ns, NATS_MONITOR_PORT);
 
-        this.release = pinnedRelease(name, NATS_CHART, {
-            // The release name is the chart's fullname, so the client Service is `<name>`.
-            releaseName: name,
-            namespace: ns,
-            // Volumes are provisioned only when the pods are scheduled.
-            timeoutSeconds: 900,
-            values: {
-                container: { image: { repository: "nats", tag: NATS_IMAGE_TAG } },
-                config: {
-                    cluster: { enabled: true, replicas },
-                    jetstream: {
-                        enabled: true,
-                        fileStore: { enabled: true, dir: "/data", pvc: { enabled: true, size: args.storageSize ?? "10Gi", storageClassName: args.storageClassName } },
-                        memoryStore: { enabled: false },
+        this.release = pinnedRelease(
+            name,
+            NATS_CHART,
+            {
+                // The release name is the chart's fullname, so the client Service is `<name>`.
+                releaseName: name,
+                namespace: ns,
+                // Volumes are provisioned only when the pods are scheduled.
+                timeoutSeconds: 900,
+                values: {
+                    container: { image: { repository: "nats", tag: NATS_IMAGE_TAG } },
+                    config: {
+                        cluster: { enabled: true, replicas },
+                        jetstream: {
+                            enabled: true,
+                            fileStore: {
+                                enabled: true,
+                                dir: "/data",
+                                pvc: { enabled: true, size: args.storageSize ?? "10Gi", storageClassName: args.storageClassName },
+                            },
+                            memoryStore: { enabled: false },
+                        },
+                        monitor: { enabled: true, port: NATS_MONITOR_PORT },
+                        merge: { max_payload: NATS_MAX_PAYLOAD_BYTES },
                     },
-                    monitor: { enabled: true, port: NATS_MONITOR_PORT },
-                    merge: { max_payload: NATS_MAX_PAYLOAD_BYTES },
+                    statefulSet: { merge: { spec: { persistentVolumeClaimRetentionPolicy: DELETE_VOLUMES_WITH_STATEFULSET } } },
+                    podTemplate: {
+                        merge: { spec: { nodeSelector: { [NODE_POOL_LABEL]: SYSTEM_POOL } } },
+                        topologySpreadConstraints: { "kubernetes.io/hostname": { maxSkew: 1, whenUnsatisfiable: "DoNotSchedule" } },
+                    },
+                    // The chart leaves 8222 off the client Service; Dynamo's pods wait on /healthz there.
+                    service: { ports: { monitor: { enabled: true } } },
+                    podDisruptionBudget: { enabled: true },
+                    natsBox: { enabled: false },
                 },
-                statefulSet: { merge: { spec: { persistentVolumeClaimRetentionPolicy: DELETE_VOLUMES_WITH_STATEFULSET } } },
-                podTemplate: {
-                    merge: { spec: { nodeSelector: { [NODE_POOL_LABEL]: SYSTEM_POOL } } },
-                    topologySpreadConstraints: { "kubernetes.io/hostname": { maxSkew: 1, whenUnsatisfiable: "DoNotSchedule" } },
-                },
-                // The chart leaves 8222 off the client Service; Dynamo's pods wait on /healthz there.
-                service: { ports: { monitor: { enabled: true } } },
-                podDisruptionBudget: { enabled: true },
-                natsBox: { enabled: false },
             },
-        }, { parent: this });
+            { parent: this },
+        );
 
-        const serverLabels = { "app.kubernetes.io/name": "nats", "app.kubernetes.io/instance": name, "app.kubernetes.io/component": "nats" };
-        new k8s.networking.v1.NetworkPolicy(name, {
-            metadata: { name, namespace: ns, labels: serverLabels },
-            spec: {
-                podSelector: { matchLabels: serverLabels },
-                policyTypes: ["Ingress"],
-                ingress: [
-                    {
-                        from: [{ podSelector: { matchLabels: INFRA_CLIENT_LABELS } }],
-                        ports: [{ protocol: "TCP", port: NATS_CLIENT_PORT }, { protocol: "TCP", port: NATS_MONITOR_PORT }],
-                    },
-                    {
-                        from: [{ podSelector: { matchLabels: serverLabels } }],
-                        ports: [{ protocol: "TCP", port: NATS_CLIENT_PORT }, { protocol: "TCP", port: CLUSTER_PORT }, { protocol: "TCP", port: NATS_MONITOR_PORT }],
-                    },
-                ],
+        const serverLabels = {
+            "app.kubernetes.io/name": "nats",
+            "app.kubernetes.io/instance": name,
+            "app.kubernetes.io/component": "nats",
+        };
+        new k8s.networking.v1.NetworkPolicy(
+            name,
+            {
+                metadata: { name, namespace: ns, labels: serverLabels },
+                spec: {
+                    podSelector: { matchLabels: serverLabels },
+                    policyTypes: ["Ingress"],
+                    ingress: [
+                        {
+                            from: [{ podSelector: { matchLabels: INFRA_CLIENT_LABELS } }],
+                            ports: [
+                                { protocol: "TCP", port: NATS_CLIENT_PORT },
+                                { protocol: "TCP", port: NATS_MONITOR_PORT },
+                            ],
+                        },
+                        {
+                            from: [{ podSelector: { matchLabels: serverLabels } }],
+                            ports: [
+                                { protocol: "TCP", port: NATS_CLIENT_PORT },
+                                { protocol: "TCP", port: CLUSTER_PORT },
+                                { protocol: "TCP", port: NATS_MONITOR_PORT },
+                            ],
+                        },
+                    ],
+                },
             },
-        }, { parent: this });
+            { parent: this },
+        );
         this.registerOutputs({ clientEndpoint: this.clientEndpoint });
     }
 }

@@ -17,7 +17,7 @@ export const NVIDIA_DEVICE_PLUGIN_CHART: PinnedChart = {
 
 export interface NvidiaDevicePluginArgs {
     /** @default "kube-system" (the chart refuses the default namespace) */
-    namespace?: string;
+    readonly namespace?: string;
 }
 
 /**
@@ -29,20 +29,25 @@ export class NvidiaDevicePlugin extends pulumi.ComponentResource {
 
     constructor(name: string, args: NvidiaDevicePluginArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pd-serving:platform:NvidiaDevicePlugin", name, {}, opts);
-        this.release = pinnedRelease(name, NVIDIA_DEVICE_PLUGIN_CHART, {
-            releaseName: "nvidia-device-plugin",
-            namespace: args.namespace ?? "kube-system",
-            timeoutSeconds: 600,
-            values: {
-                // Our own selector instead of the chart's NFD/gpu.present affinity, which
-                // depends on labels older AMIs do not set.
-                nodeSelector: { [NODE_POOL_LABEL]: GPU_POOL },
-                affinity: {},
-                tolerations: [GPU_TOLERATION, { key: "CriticalAddonsOnly", operator: "Exists" }],
-                priorityClassName: "system-node-critical",
-                gfd: { enabled: false },
+        this.release = pinnedRelease(
+            name,
+            NVIDIA_DEVICE_PLUGIN_CHART,
+            {
+                releaseName: "nvidia-device-plugin",
+                namespace: args.namespace ?? "kube-system",
+                timeoutSeconds: 600,
+                values: {
+                    // Our own selector instead of the chart's NFD/gpu.present affinity, which
+                    // depends on labels older AMIs do not set.
+                    nodeSelector: { [NODE_POOL_LABEL]: GPU_POOL },
+                    affinity: {},
+                    tolerations: [GPU_TOLERATION, { key: "CriticalAddonsOnly", operator: "Exists" }],
+                    priorityClassName: "system-node-critical",
+                    gfd: { enabled: false },
+                },
             },
-        }, { parent: this });
+            { parent: this },
+        );
         this.registerOutputs({});
     }
 }

@@ -6,9 +6,9 @@ export const HF_TOKEN_KEY = "HF_TOKEN";
 
 export interface ServingNamespaceArgs {
     /** Namespace of the serving graph, etcd and NATS. */
-    name: string;
+    readonly name: string;
     /** The Hugging Face token, a secret Output; no Secret is created without it. */
-    hfToken?: pulumi.Output<string>;
+    readonly hfToken?: pulumi.Output<string>;
 }
 
 /** The serving namespace and the Hugging Face token Secret. */
@@ -21,16 +21,24 @@ export class ServingNamespace extends pulumi.ComponentResource {
     constructor(name: string, args: ServingNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pd-serving:platform:ServingNamespace", name, {}, opts);
         this.name = args.name;
-        this.namespace = new k8s.core.v1.Namespace(name, {
-            metadata: { name: args.name, labels: { "app.kubernetes.io/part-of": "pd-serving" } },
-        }, { parent: this });
+        this.namespace = new k8s.core.v1.Namespace(
+            name,
+            {
+                metadata: { name: args.name, labels: { "app.kubernetes.io/part-of": "pd-serving" } },
+            },
+            { parent: this },
+        );
         if (args.hfToken) {
             this.hfTokenSecretName = "hf-token";
-            new k8s.core.v1.Secret(`${name}-hf-token`, {
-                metadata: { name: this.hfTokenSecretName, namespace: args.name },
-                type: "Opaque",
-                stringData: { [HF_TOKEN_KEY]: pulumi.secret(args.hfToken) },
-            }, { parent: this, dependsOn: [this.namespace] });
+            new k8s.core.v1.Secret(
+                `${name}-hf-token`,
+                {
+                    metadata: { name: this.hfTokenSecretName, namespace: args.name },
+                    type: "Opaque",
+                    stringData: { [HF_TOKEN_KEY]: pulumi.secret(args.hfToken) },
+                },
+                { parent: this, dependsOn: [this.namespace] },
+            );
         }
         this.registerOutputs({});
     }

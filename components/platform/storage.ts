@@ -9,9 +9,9 @@ export const GP3_STORAGE_CLASS = "gp3";
 const EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa";
 
 export interface StorageArgs {
-    clusterName: string;
-    oidcProviderArn: pulumi.Input<string>;
-    oidcIssuer: pulumi.Input<string>;
+    readonly clusterName: string;
+    readonly oidcProviderArn: pulumi.Input<string>;
+    readonly oidcIssuer: pulumi.Input<string>;
 }
 
 /**
@@ -27,38 +27,50 @@ export class Storage extends pulumi.ComponentResource {
 
     constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pd-serving:platform:Storage", name, {}, opts);
-        const role = serviceAccountRole(`${name}-ebs-csi`, {
-            oidcProviderArn: args.oidcProviderArn,
-            oidcIssuer: args.oidcIssuer,
-            namespace: "kube-system",
-            serviceAccount: EBS_CSI_SERVICE_ACCOUNT,
-            policyArns: ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"],
-        }, { parent: this });
+        const role = serviceAccountRole(
+            `${name}-ebs-csi`,
+            {
+                oidcProviderArn: args.oidcProviderArn,
+                oidcIssuer: args.oidcIssuer,
+                namespace: "kube-system",
+                serviceAccount: EBS_CSI_SERVICE_ACCOUNT,
+                policyArns: ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"],
+            },
+            { parent: this },
+        );
 
         // No addonVersion: EKS installs the default version it has tested with the cluster's
         // Kubernetes version, and the pinned Kubernetes version keeps that fixed.
-        this.addon = new aws.eks.Addon(`${name}-ebs-csi`, {
-            clusterName: args.clusterName,
-            addonName: "aws-ebs-csi-driver",
-            serviceAccountRoleArn: role.arn,
-            resolveConflictsOnCreate: "OVERWRITE",
-            resolveConflictsOnUpdate: "OVERWRITE",
-            configurationValues: JSON.stringify({
-                controller: { nodeSelector: { [NODE_POOL_LABEL]: SYSTEM_POOL } },
-            }),
-        }, { parent: this });
-
-        this.storageClass = new k8s.storage.v1.StorageClass(`${name}-gp3`, {
-            metadata: {
-                name: GP3_STORAGE_CLASS,
-                annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+        this.addon = new aws.eks.Addon(
+            `${name}-ebs-csi`,
+            {
+                clusterName: args.clusterName,
+                addonName: "aws-ebs-csi-driver",
+                serviceAccountRoleArn: role.arn,
+                resolveConflictsOnCreate: "OVERWRITE",
+                resolveConflictsOnUpdate: "OVERWRITE",
+                configurationValues: JSON.stringify({
+                    controller: { nodeSelector: { [NODE_POOL_LABEL]: SYSTEM_POOL } },
+                }),
             },
-            provisioner: "ebs.csi.aws.com",
-            parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
-            volumeBindingMode: "WaitForFirstConsumer",
-            allowVolumeExpansion: true,
-            reclaimPolicy: "Delete",
-        }, { parent: this, dependsOn: [this.addon] });
+            { parent: this },
+        );
+
+        this.storageClass = new k8s.storage.v1.StorageClass(
+            `${name}-gp3`,
+            {
+                metadata: {
+                    name: GP3_STORAGE_CLASS,
+                    annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+                },
+                provisioner: "ebs.csi.aws.com",
+                parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+                volumeBindingMode: "WaitForFirstConsumer",
+                allowVolumeExpansion: true,
+                reclaimPolicy: "Delete",
+            },
+            { parent: this, dependsOn: [this.addon] },
+        );
         this.registerOutputs({ storageClassName: this.storageClassName });
     }
 }

@@ -4,7 +4,17 @@ import { Endpoint } from "./endpoint";
 import { exposeFrontend, GraphArgs, graphLabels, ServingGraph } from "./graph";
 import { serviceUrl } from "../k8s/urls";
 import { DYNAMO_IMAGE } from "../../stacks/catalog/images";
-import { awaitTimeout, Container, env, EnvVar, httpProbe, INFRA_CLIENT_LABELS, onSystemNodes, spreadAcrossNodes, tcpProbe } from "../k8s/pod";
+import {
+    awaitTimeout,
+    Container,
+    env,
+    EnvVar,
+    httpProbe,
+    INFRA_CLIENT_LABELS,
+    onSystemNodes,
+    spreadAcrossNodes,
+    tcpProbe,
+} from "../k8s/pod";
 import { engineArgs, WorkerRole, workerPodSpec, workerProbes } from "./worker";
 
 export const FRONTEND_PORT = 8000;
@@ -17,13 +27,13 @@ export const MIGRATION_LIMIT = 3;
 
 export interface DynamoGraphArgs extends GraphArgs {
     /** etcd client URL (ETCD_ENDPOINTS). */
-    etcdEndpoint: string;
+    readonly etcdEndpoint: string;
     /** NATS client URL (NATS_SERVER). */
-    natsEndpoint: string;
+    readonly natsEndpoint: string;
     /** NATS monitoring URL, for the wait on JetStream. */
-    natsMonitorEndpoint: string;
+    readonly natsMonitorEndpoint: string;
     /** dynamo.frontend --router-mode: kv, round-robin or random. */
-    routerMode: string;
+    readonly routerMode: string;
 }
 
 /** Waits until etcd is healthy and NATS JetStream is enabled, so Dynamo never starts without them. */
@@ -75,54 +85,68 @@ export class DynamoGraph extends pulumi.ComponentResource implements ServingGrap
 
         const labels = graphLabels("dynamo", "frontend");
         const frontendArgs = [
-            "--http-host", "0.0.0.0",
-            "--http-port", String(FRONTEND_PORT),
-            "--router-mode", args.routerMode,
-            "--kv-cache-block-size", String(args.engine.blockSize),
+            "--http-host",
+            "0.0.0.0",
+            "--http-port",
+            String(FRONTEND_PORT),
+            "--router-mode",
+            args.routerMode,
+            "--kv-cache-block-size",
+            String(args.engine.blockSize),
         ];
         if (args.routerMode === "kv" && args.frontendReplicas > 1) {
             // Frontend replicas share their KV-router state so each sees the others' routing.
             frontendArgs.push("--router-replica-sync");
         }
         // Ready only once a worker registered (/health): wait as long as the workers may take to load.
-        new k8s.apps.v1.Deployment("frontend", {
-            metadata: { name: "frontend", namespace: ns, labels, annotations: awaitTimeout(4200) },
-            spec: {
-                replicas: args.frontendReplicas,
-                selector: { matchLabels: labels },
-                template: {
-                    metadata: { labels: { ...labels, ...INFRA_CLIENT_LABELS } },
-                    spec: {
-                        ...onSystemNodes(),
-                        topologySpreadConstraints: [spreadAcrossNodes(labels, "ScheduleAnyway")],
-                        terminationGracePeriodSeconds: 60,
-                        initContainers: [waitForInfra],
-                        containers: [{
-                            name: "frontend",
-                            image: DYNAMO_IMAGE,
-                            command: ["python3", "-m", "dynamo.frontend"],
-                            args: frontendArgs,
-                            env: dynamoEnv,
-                            ports: [{ name: "http", containerPort: FRONTEND_PORT }],
-                            resources: { requests: { cpu: "2", memory: "4Gi" }, limits: { memory: "8Gi" } },
-                            startupProbe: tcpProbe("http", { periodSeconds: 5, failureThreshold: 60 }),
-                            // /health reports unhealthy until a worker registers: no traffic before then.
-                            readinessProbe: httpProbe("/health", "http", { periodSeconds: 10, failureThreshold: 3 }),
-                            livenessProbe: tcpProbe("http", { periodSeconds: 20, failureThreshold: 3 }),
-                        }],
+        new k8s.apps.v1.Deployment(
+            "frontend",
+            {
+                metadata: { name: "frontend", namespace: ns, labels, annotations: awaitTimeout(4200) },
+                spec: {
+                    replicas: args.frontendReplicas,
+                    selector: { matchLabels: labels },
+                    template: {
+                        metadata: { labels: { ...labels, ...INFRA_CLIENT_LABELS } },
+                        spec: {
+                            ...onSystemNodes(),
+                            topologySpreadConstraints: [spreadAcrossNodes(labels, "ScheduleAnyway")],
+                            terminationGracePeriodSeconds: 60,
+                            initContainers: [waitForInfra],
+                            containers: [
+                                {
+                                    name: "frontend",
+                                    image: DYNAMO_IMAGE,
+                                    command: ["python3", "-m", "dynamo.frontend"],
+                                    args: frontendArgs,
+                                    env: dynamoEnv,
+                                    ports: [{ name: "http", containerPort: FRONTEND_PORT }],
+                                    resources: { requests: { cpu: "2", memory: "4Gi" }, limits: { memory: "8Gi" } },
+                                    startupProbe: tcpProbe("http", { periodSeconds: 5, failureThreshold: 60 }),
+                                    // /health reports unhealthy until a worker registers: no traffic before then.
+                                    readinessProbe: httpProbe("/health", "http", { periodSeconds: 10, failureThreshold: 3 }),
+                                    livenessProbe: tcpProbe("http", { periodSeconds: 20, failureThreshold: 3 }),
+                                },
+                            ],
+                        },
                     },
                 },
             },
-        }, { parent: this });
+            { parent: this },
+        );
 
-        this.endpoint = exposeFrontend("frontend", {
-            namespace: ns,
-            labels,
-            replicas: args.frontendReplicas,
-            ports: [{ name: "http", port: FRONTEND_PORT }],
-            scheme: args.endpointScheme,
-            allowedCidrs: args.endpointAllowedCidrs,
-        }, this);
+        this.endpoint = exposeFrontend(
+            "frontend",
+            {
+                namespace: ns,
+                labels,
+                replicas: args.frontendReplicas,
+                ports: [{ name: "http", port: FRONTEND_PORT }],
+                scheme: args.endpointScheme,
+                allowedCidrs: args.endpointAllowedCidrs,
+            },
+            this,
+        );
         this.metricsEndpoints = {
             frontend: serviceUrl("frontend", ns, FRONTEND_PORT, "/metrics"),
             prefill: `http://<prefill pod IP>:${DYNAMO_SYSTEM_PORT}/metrics`,
@@ -131,48 +155,61 @@ export class DynamoGraph extends pulumi.ComponentResource implements ServingGrap
         this.registerOutputs({ metricsEndpoints: this.metricsEndpoints });
     }
 
-    private workers(role: WorkerRole, replicas: number, roleArgs: string[], args: DynamoGraphArgs, dynamoEnv: EnvVar[], waitForInfra: Container): void {
+    private workers(
+        role: WorkerRole,
+        replicas: number,
+        roleArgs: string[],
+        args: DynamoGraphArgs,
+        dynamoEnv: EnvVar[],
+        waitForInfra: Container,
+    ): void {
         const labels = graphLabels("dynamo", role);
-        new k8s.apps.v1.Deployment(role, {
-            metadata: { name: role, namespace: args.namespace, labels, annotations: awaitTimeout(3600) },
-            spec: {
-                replicas,
-                // Every GPU is taken: a surge pod would stay Pending and stall the rollout.
-                strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
-                selector: { matchLabels: labels },
-                template: {
-                    metadata: { labels: { ...labels, ...INFRA_CLIENT_LABELS } },
-                    spec: workerPodSpec({
-                        role,
-                        labels,
-                        image: DYNAMO_IMAGE,
-                        command: ["python3", "-m", "dynamo.vllm"],
-                        args: [
-                            "--model", args.engine.model,
-                            ...engineArgs(args.engine),
-                            "--migration-limit", String(MIGRATION_LIMIT),
-                            ...roleArgs,
-                        ],
-                        ports: [{ name: "system", containerPort: DYNAMO_SYSTEM_PORT }],
-                        probes: workerProbes({ startup: "/live", ready: "/health", live: "/live" }, "system"),
-                        env: [
-                            ...dynamoEnv,
-                            ...env({
-                                DYN_SYSTEM_ENABLED: "true",
-                                DYN_SYSTEM_PORT: String(DYNAMO_SYSTEM_PORT),
-                                DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS: '["generate"]',
-                            }),
-                        ],
-                        resources: args.worker,
-                        // The 0.7.0 runtime image is not evidenced to carry NIXL's LIBFABRIC plugin:
-                        // Dynamo's default connector (NIXL on UCX) it is; see the README.
-                        nixlBackend: "UCX",
-                        gpuDirectRdma: args.gpuDirectRdma,
-                        modelCache: args.modelCache,
-                        initContainers: [waitForInfra],
-                    }),
+        new k8s.apps.v1.Deployment(
+            role,
+            {
+                metadata: { name: role, namespace: args.namespace, labels, annotations: awaitTimeout(3600) },
+                spec: {
+                    replicas,
+                    // Every GPU is taken: a surge pod would stay Pending and stall the rollout.
+                    strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
+                    selector: { matchLabels: labels },
+                    template: {
+                        metadata: { labels: { ...labels, ...INFRA_CLIENT_LABELS } },
+                        spec: workerPodSpec({
+                            role,
+                            labels,
+                            image: DYNAMO_IMAGE,
+                            command: ["python3", "-m", "dynamo.vllm"],
+                            args: [
+                                "--model",
+                                args.engine.model,
+                                ...engineArgs(args.engine),
+                                "--migration-limit",
+                                String(MIGRATION_LIMIT),
+                                ...roleArgs,
+                            ],
+                            ports: [{ name: "system", containerPort: DYNAMO_SYSTEM_PORT }],
+                            probes: workerProbes({ startup: "/live", ready: "/health", live: "/live" }, "system"),
+                            env: [
+                                ...dynamoEnv,
+                                ...env({
+                                    DYN_SYSTEM_ENABLED: "true",
+                                    DYN_SYSTEM_PORT: String(DYNAMO_SYSTEM_PORT),
+                                    DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS: '["generate"]',
+                                }),
+                            ],
+                            resources: args.worker,
+                            // The 0.7.0 runtime image is not evidenced to carry NIXL's LIBFABRIC plugin:
+                            // Dynamo's default connector (NIXL on UCX) it is; see the README.
+                            nixlBackend: "UCX",
+                            gpuDirectRdma: args.gpuDirectRdma,
+                            modelCache: args.modelCache,
+                            initContainers: [waitForInfra],
+                        }),
+                    },
                 },
             },
-        }, { parent: this });
+            { parent: this },
+        );
     }
 }

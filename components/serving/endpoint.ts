@@ -5,16 +5,16 @@ import { NLB_LOAD_BALANCER_CLASS } from "../platform/loadBalancerController";
 export type EndpointScheme = "internal" | "internet-facing";
 
 export interface EndpointArgs {
-    namespace: string;
+    readonly namespace: string;
     /** Labels of the frontend/router pods. */
-    selector: Record<string, string>;
+    readonly selector: Record<string, string>;
     /** Named container port of the OpenAI API. */
-    targetPort: string;
-    scheme: EndpointScheme;
+    readonly targetPort: string;
+    readonly scheme: EndpointScheme;
     /** Client CIDRs of an internet-facing NLB (its security group admits only these). */
-    allowedCidrs: string[];
+    readonly allowedCidrs: string[];
     /** @default 80 */
-    port?: number;
+    readonly port?: number;
 }
 
 /**
@@ -37,17 +37,23 @@ export class Endpoint extends pulumi.ComponentResource {
             "service.beta.kubernetes.io/aws-load-balancer-scheme": args.scheme,
             "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol": "tcp",
         };
-        this.service = new k8s.core.v1.Service(name, {
-            metadata: { name, namespace: args.namespace, annotations },
-            spec: {
-                type: "LoadBalancer",
-                loadBalancerClass: NLB_LOAD_BALANCER_CLASS,
-                selector: args.selector,
-                ports: [{ name: "http", port: this.port, targetPort: args.targetPort, protocol: "TCP" }],
-                loadBalancerSourceRanges: args.scheme === "internet-facing" ? args.allowedCidrs : undefined,
+        this.service = new k8s.core.v1.Service(
+            name,
+            {
+                metadata: { name, namespace: args.namespace, annotations },
+                spec: {
+                    type: "LoadBalancer",
+                    loadBalancerClass: NLB_LOAD_BALANCER_CLASS,
+                    selector: args.selector,
+                    ports: [{ name: "http", port: this.port, targetPort: args.targetPort, protocol: "TCP" }],
+                    loadBalancerSourceRanges: args.scheme === "internet-facing" ? args.allowedCidrs : undefined,
+                },
             },
-        }, { parent: this });
-        this.hostname = this.service.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? s?.loadBalancer?.ingress?.[0]?.ip ?? "");
+            { parent: this },
+        );
+        this.hostname = this.service.status.apply(
+            (s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? s?.loadBalancer?.ingress?.[0]?.ip ?? "",
+        );
         this.registerOutputs({ hostname: this.hostname });
     }
 }

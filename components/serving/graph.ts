@@ -9,18 +9,18 @@ import { ModelCacheMount } from "../platform/modelCache";
 import { EngineSettings, WorkerResources } from "./worker";
 
 export interface GraphArgs {
-    namespace: string;
-    engine: EngineSettings;
-    prefillReplicas: number;
-    decodeReplicas: number;
-    frontendReplicas: number;
-    worker: WorkerResources;
+    readonly namespace: string;
+    readonly engine: EngineSettings;
+    readonly prefillReplicas: number;
+    readonly decodeReplicas: number;
+    readonly frontendReplicas: number;
+    readonly worker: WorkerResources;
     /** EFA devices are wired into worker pods (and NIXL uses LIBFABRIC where the image has it). */
-    efa: boolean;
-    gpuDirectRdma: boolean;
-    modelCache: ModelCacheMount;
-    endpointScheme: EndpointScheme;
-    endpointAllowedCidrs: string[];
+    readonly efa: boolean;
+    readonly gpuDirectRdma: boolean;
+    readonly modelCache: ModelCacheMount;
+    readonly endpointScheme: EndpointScheme;
+    readonly endpointAllowedCidrs: string[];
 }
 
 /** What index.ts exports of a graph. */
@@ -44,31 +44,43 @@ export function graphLabels(graph: string, component: string): Record<string, st
 }
 
 export interface FrontendExposureArgs {
-    namespace: string;
-    labels: Record<string, string>;
-    replicas: number;
-    ports: { name: string; port: number }[];
-    scheme: EndpointScheme;
-    allowedCidrs: string[];
+    readonly namespace: string;
+    readonly labels: Record<string, string>;
+    readonly replicas: number;
+    readonly ports: { name: string; port: number }[];
+    readonly scheme: EndpointScheme;
+    readonly allowedCidrs: string[];
 }
 
 /** ClusterIP Service, PodDisruptionBudget and load-balanced endpoint of a frontend. */
 export function exposeFrontend(name: string, args: FrontendExposureArgs, parent: pulumi.Resource): Endpoint {
-    new k8s.core.v1.Service(name, {
-        metadata: { name, namespace: args.namespace, labels: args.labels },
-        spec: { selector: args.labels, ports: args.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name })) },
-    }, { parent });
-    if (args.replicas > 1) {
-        new k8s.policy.v1.PodDisruptionBudget(name, {
+    new k8s.core.v1.Service(
+        name,
+        {
             metadata: { name, namespace: args.namespace, labels: args.labels },
-            spec: { maxUnavailable: 1, selector: { matchLabels: args.labels } },
-        }, { parent });
+            spec: { selector: args.labels, ports: args.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name })) },
+        },
+        { parent },
+    );
+    if (args.replicas > 1) {
+        new k8s.policy.v1.PodDisruptionBudget(
+            name,
+            {
+                metadata: { name, namespace: args.namespace, labels: args.labels },
+                spec: { maxUnavailable: 1, selector: { matchLabels: args.labels } },
+            },
+            { parent },
+        );
     }
-    return new Endpoint(`${name}-endpoint`, {
-        namespace: args.namespace,
-        selector: args.labels,
-        targetPort: "http",
-        scheme: args.scheme,
-        allowedCidrs: args.allowedCidrs,
-    }, { parent });
+    return new Endpoint(
+        `${name}-endpoint`,
+        {
+            namespace: args.namespace,
+            selector: args.labels,
+            targetPort: "http",
+            scheme: args.scheme,
+            allowedCidrs: args.allowedCidrs,
+        },
+        { parent },
+    );
 }

@@ -44,7 +44,12 @@ export function servingGraph(config: ServingConfig, cloud: Cloud, platform: Plat
     }
     const args: GraphArgs = {
         namespace: platform.namespace,
-        engine: { model: config.model, blockSize: config.blockSize, maxModelLen: config.maxModelLen, tensorParallelSize: config.tensorParallelSize },
+        engine: {
+            model: config.model,
+            blockSize: config.blockSize,
+            maxModelLen: config.maxModelLen,
+            tensorParallelSize: config.tensorParallelSize,
+        },
         prefillReplicas: config.prefillReplicas,
         decodeReplicas: config.decodeReplicas,
         frontendReplicas: config.frontendReplicas,

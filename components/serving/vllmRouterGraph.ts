@@ -17,9 +17,9 @@ export const ROUTER_WORKER_STARTUP_TIMEOUT_SECONDS = 3600;
 
 export interface VllmRouterGraphArgs extends GraphArgs {
     /** vLLM image of the workers (with the EFA userspace when efa is on). */
-    workerImage: string;
+    readonly workerImage: string;
     /** vllm-router --policy. */
-    policy: string;
+    readonly policy: string;
 }
 
 /**
@@ -41,53 +41,78 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
         const decodeUrls = this.workers("decode", args.decodeReplicas, args);
 
         const labels = graphLabels("vllm-router", "router");
-        new k8s.apps.v1.Deployment("router", {
-            metadata: { name: "router", namespace: ns, labels, annotations: awaitTimeout(ROUTER_WORKER_STARTUP_TIMEOUT_SECONDS + 600) },
-            spec: {
-                replicas: args.frontendReplicas,
-                selector: { matchLabels: labels },
-                template: {
-                    metadata: { labels },
-                    spec: {
-                        ...onSystemNodes(),
-                        topologySpreadConstraints: [spreadAcrossNodes(labels, "ScheduleAnyway")],
-                        terminationGracePeriodSeconds: 60,
-                        containers: [{
-                            name: "router",
-                            image: VLLM_ROUTER_IMAGE,
-                            command: ["vllm-router"],
-                            args: [
-                                "--vllm-pd-disaggregation",
-                                ...prefillUrls.flatMap((url) => ["--prefill", url]),
-                                ...decodeUrls.flatMap((url) => ["--decode", url]),
-                                "--policy", args.policy,
-                                "--host", "0.0.0.0",
-                                "--port", String(ROUTER_PORT),
-                                "--prometheus-host", "0.0.0.0",
-                                "--prometheus-port", String(ROUTER_METRICS_PORT),
-                                "--worker-startup-timeout-secs", String(ROUTER_WORKER_STARTUP_TIMEOUT_SECONDS),
+        new k8s.apps.v1.Deployment(
+            "router",
+            {
+                metadata: { name: "router", namespace: ns, labels, annotations: awaitTimeout(ROUTER_WORKER_STARTUP_TIMEOUT_SECONDS + 600) },
+                spec: {
+                    replicas: args.frontendReplicas,
+                    selector: { matchLabels: labels },
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            ...onSystemNodes(),
+                            topologySpreadConstraints: [spreadAcrossNodes(labels, "ScheduleAnyway")],
+                            terminationGracePeriodSeconds: 60,
+                            containers: [
+                                {
+                                    name: "router",
+                                    image: VLLM_ROUTER_IMAGE,
+                                    command: ["vllm-router"],
+                                    args: [
+                                        "--vllm-pd-disaggregation",
+                                        ...prefillUrls.flatMap((url) => ["--prefill", url]),
+                                        ...decodeUrls.flatMap((url) => ["--decode", url]),
+                                        "--policy",
+                                        args.policy,
+                                        "--host",
+                                        "0.0.0.0",
+                                        "--port",
+                                        String(ROUTER_PORT),
+                                        "--prometheus-host",
+                                        "0.0.0.0",
+                                        "--prometheus-port",
+                                        String(ROUTER_METRICS_PORT),
+                                        "--worker-startup-timeout-secs",
+                                        String(ROUTER_WORKER_STARTUP_TIMEOUT_SECONDS),
+                                    ],
+                                    ports: [
+                                        { name: "http", containerPort: ROUTER_PORT },
+                                        { name: "metrics", containerPort: ROUTER_METRICS_PORT },
+                                    ],
+                                    resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "4Gi" } },
+                                    // The router may wait for its workers before it serves: allow the whole wait.
+                                    startupProbe: httpProbe("/liveness", "http", {
+                                        periodSeconds: 10,
+                                        failureThreshold: ROUTER_WORKER_STARTUP_TIMEOUT_SECONDS / 10,
+                                    }),
+                                    // Ready only with at least one healthy prefill and one healthy decode worker.
+                                    readinessProbe: httpProbe("/readiness", "http", { periodSeconds: 10, failureThreshold: 3 }),
+                                    livenessProbe: httpProbe("/liveness", "http", { periodSeconds: 20, failureThreshold: 3 }),
+                                },
                             ],
-                            ports: [{ name: "http", containerPort: ROUTER_PORT }, { name: "metrics", containerPort: ROUTER_METRICS_PORT }],
-                            resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "4Gi" } },
-                            // The router may wait for its workers before it serves: allow the whole wait.
-                            startupProbe: httpProbe("/liveness", "http", { periodSeconds: 10, failureThreshold: ROUTER_WORKER_STARTUP_TIMEOUT_SECONDS / 10 }),
-                            // Ready only with at least one healthy prefill and one healthy decode worker.
-                            readinessProbe: httpProbe("/readiness", "http", { periodSeconds: 10, failureThreshold: 3 }),
-                            livenessProbe: httpProbe("/liveness", "http", { periodSeconds: 20, failureThreshold: 3 }),
-                        }],
+                        },
                     },
                 },
             },
-        }, { parent: this });
+            { parent: this },
+        );
 
-        this.endpoint = exposeFrontend("router", {
-            namespace: ns,
-            labels,
-            replicas: args.frontendReplicas,
-            ports: [{ name: "http", port: ROUTER_PORT }, { name: "metrics", port: ROUTER_METRICS_PORT }],
-            scheme: args.endpointScheme,
-            allowedCidrs: args.endpointAllowedCidrs,
-        }, this);
+        this.endpoint = exposeFrontend(
+            "router",
+            {
+                namespace: ns,
+                labels,
+                replicas: args.frontendReplicas,
+                ports: [
+                    { name: "http", port: ROUTER_PORT },
+                    { name: "metrics", port: ROUTER_METRICS_PORT },
+                ],
+                scheme: args.endpointScheme,
+                allowedCidrs: args.endpointAllowedCidrs,
+            },
+            this,
+        );
         this.metricsEndpoints = {
             router: serviceUrl("router", ns, ROUTER_METRICS_PORT, "/metrics"),
             prefill: `${podUrl("prefill-<i>", "prefill-workers", ns, WORKER_PORTS.prefill, "/metrics")} (i = 0..${args.prefillReplicas - 1})`,
@@ -102,48 +127,59 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
         const port = WORKER_PORTS[role];
         const labels = graphLabels("vllm-router", role);
         const service = `${role}-workers`;
-        new k8s.core.v1.Service(service, {
-            metadata: { name: service, namespace: ns, labels },
-            spec: {
-                clusterIP: "None",
-                // Names resolve while pods load, so the router can start and health-check them.
-                publishNotReadyAddresses: true,
-                selector: labels,
-                ports: [{ name: "http", port, targetPort: "http" }],
-            },
-        }, { parent: this });
-        new k8s.apps.v1.StatefulSet(role, {
-            metadata: { name: role, namespace: ns, labels, annotations: awaitTimeout(3600) },
-            spec: {
-                replicas,
-                serviceName: service,
-                // Pods load their models in parallel; order does not matter.
-                podManagementPolicy: "Parallel",
-                selector: { matchLabels: labels },
-                template: {
-                    metadata: { labels },
-                    spec: workerPodSpec({
-                        role,
-                        labels,
-                        image: args.workerImage,
-                        command: ["vllm", "serve"],
-                        args: [
-                            args.engine.model,
-                            "--host", "0.0.0.0",
-                            "--port", String(port),
-                            ...engineArgs(args.engine),
-                            "--kv-transfer-config", nixlKvTransferConfig(args.efa ? "LIBFABRIC" : "UCX"),
-                        ],
-                        ports: [{ name: "http", containerPort: port }],
-                        probes: workerProbes({ startup: "/health", ready: "/health", live: "/health" }, "http"),
-                        resources: args.worker,
-                        nixlBackend: args.efa ? "LIBFABRIC" : "UCX",
-                        gpuDirectRdma: args.gpuDirectRdma,
-                        modelCache: args.modelCache,
-                    }),
+        new k8s.core.v1.Service(
+            service,
+            {
+                metadata: { name: service, namespace: ns, labels },
+                spec: {
+                    clusterIP: "None",
+                    // Names resolve while pods load, so the router can start and health-check them.
+                    publishNotReadyAddresses: true,
+                    selector: labels,
+                    ports: [{ name: "http", port, targetPort: "http" }],
                 },
             },
-        }, { parent: this });
+            { parent: this },
+        );
+        new k8s.apps.v1.StatefulSet(
+            role,
+            {
+                metadata: { name: role, namespace: ns, labels, annotations: awaitTimeout(3600) },
+                spec: {
+                    replicas,
+                    serviceName: service,
+                    // Pods load their models in parallel; order does not matter.
+                    podManagementPolicy: "Parallel",
+                    selector: { matchLabels: labels },
+                    template: {
+                        metadata: { labels },
+                        spec: workerPodSpec({
+                            role,
+                            labels,
+                            image: args.workerImage,
+                            command: ["vllm", "serve"],
+                            args: [
+                                args.engine.model,
+                                "--host",
+                                "0.0.0.0",
+                                "--port",
+                                String(port),
+                                ...engineArgs(args.engine),
+                                "--kv-transfer-config",
+                                nixlKvTransferConfig(args.efa ? "LIBFABRIC" : "UCX"),
+                            ],
+                            ports: [{ name: "http", containerPort: port }],
+                            probes: workerProbes({ startup: "/health", ready: "/health", live: "/health" }, "http"),
+                            resources: args.worker,
+                            nixlBackend: args.efa ? "LIBFABRIC" : "UCX",
+                            gpuDirectRdma: args.gpuDirectRdma,
+                            modelCache: args.modelCache,
+                        }),
+                    },
+                },
+            },
+            { parent: this },
+        );
         return [...Array(replicas).keys()].map((i) => podUrl(`${role}-${i}`, service, ns, port));
     }
 }

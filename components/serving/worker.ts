@@ -13,35 +13,35 @@ export type WorkerRole = "prefill" | "decode";
 /** Per-pod resources of a worker. */
 export interface WorkerResources {
     /** nvidia.com/gpu (= tensor parallel size). */
-    gpus: number;
+    readonly gpus: number;
     /** CPU request and limit, a quantity. */
-    cpu: string;
+    readonly cpu: string;
     /** Memory request and limit, a quantity. */
-    memory: string;
+    readonly memory: string;
     /** vpc.amazonaws.com/efa devices; 0 = no EFA. */
-    efaDevices: number;
+    readonly efaDevices: number;
     /** hugepages-2Mi in MiB for libfabric; only with EFA. */
-    hugepagesMi: number;
+    readonly hugepagesMi: number;
     /** /dev/shm size limit, a quantity. */
-    sharedMemory: string;
+    readonly sharedMemory: string;
 }
 
 export interface WorkerPodArgs {
-    role: WorkerRole;
-    labels: Record<string, string>;
-    image: string;
-    command: string[];
-    args: string[];
-    ports: k8s.types.input.core.v1.ContainerPort[];
-    probes: { startup: Probe; readiness: Probe; liveness: Probe };
+    readonly role: WorkerRole;
+    readonly labels: Record<string, string>;
+    readonly image: string;
+    readonly command: string[];
+    readonly args: string[];
+    readonly ports: k8s.types.input.core.v1.ContainerPort[];
+    readonly probes: { startup: Probe; readiness: Probe; liveness: Probe };
     /** Graph-specific env, after the common env. */
-    env?: EnvVar[];
-    resources: WorkerResources;
-    nixlBackend: NixlBackend;
-    gpuDirectRdma: boolean;
-    modelCache: ModelCacheMount;
+    readonly env?: EnvVar[];
+    readonly resources: WorkerResources;
+    readonly nixlBackend: NixlBackend;
+    readonly gpuDirectRdma: boolean;
+    readonly modelCache: ModelCacheMount;
     /** Init containers to run before the model wait (e.g. waiting for etcd and NATS). */
-    initContainers?: Container[];
+    readonly initContainers?: Container[];
 }
 
 /** @default 120 s: in-flight requests finish, NIXL transfers drain. */
@@ -77,47 +77,56 @@ export function workerPodSpec(a: WorkerPodArgs): PodSpec {
         topologySpreadConstraints: [spreadAcrossNodes(a.labels, "ScheduleAnyway")],
         terminationGracePeriodSeconds: WORKER_TERMINATION_GRACE_SECONDS,
         initContainers: [...(a.initContainers ?? []), a.modelCache.waitContainer],
-        containers: [{
-            name: a.role,
-            image: a.image,
-            command: a.command,
-            args: a.args,
-            ports: [...a.ports, { name: "nixl", containerPort: NIXL_SIDE_CHANNEL_PORT }],
-            env: [...a.modelCache.env, ...nixlEnv(a.nixlBackend, a.gpuDirectRdma), ...(a.env ?? [])],
-            resources: { requests, limits },
-            // libfabric registers (pins) memory for EFA.
-            securityContext: efa ? { capabilities: { add: ["IPC_LOCK"] } } : undefined,
-            startupProbe: a.probes.startup,
-            readinessProbe: a.probes.readiness,
-            livenessProbe: a.probes.liveness,
-            // Let routers and the load balancer stop sending before the server gets SIGTERM.
-            lifecycle: { preStop: { exec: { command: ["sleep", "15"] } } },
-            volumeMounts,
-        }],
+        containers: [
+            {
+                name: a.role,
+                image: a.image,
+                command: a.command,
+                args: a.args,
+                ports: [...a.ports, { name: "nixl", containerPort: NIXL_SIDE_CHANNEL_PORT }],
+                env: [...a.modelCache.env, ...nixlEnv(a.nixlBackend, a.gpuDirectRdma), ...(a.env ?? [])],
+                resources: { requests, limits },
+                // libfabric registers (pins) memory for EFA.
+                securityContext: efa ? { capabilities: { add: ["IPC_LOCK"] } } : undefined,
+                startupProbe: a.probes.startup,
+                readinessProbe: a.probes.readiness,
+                livenessProbe: a.probes.liveness,
+                // Let routers and the load balancer stop sending before the server gets SIGTERM.
+                lifecycle: { preStop: { exec: { command: ["sleep", "15"] } } },
+                volumeMounts,
+            },
+        ],
         volumes,
     };
 }
 
 /** vLLM engine flags both graphs and both roles share (model, block size, context, parallelism). */
 export interface EngineSettings {
-    model: string;
-    blockSize: number;
-    maxModelLen: number;
-    tensorParallelSize: number;
+    readonly model: string;
+    readonly blockSize: number;
+    readonly maxModelLen: number;
+    readonly tensorParallelSize: number;
 }
 
 export function engineArgs(e: EngineSettings): string[] {
     return [
-        "--block-size", String(e.blockSize),
-        "--max-model-len", String(e.maxModelLen),
-        "--tensor-parallel-size", String(e.tensorParallelSize),
+        "--block-size",
+        String(e.blockSize),
+        "--max-model-len",
+        String(e.maxModelLen),
+        "--tensor-parallel-size",
+        String(e.tensorParallelSize),
     ];
 }
 
 /** Probe timings for multi-minute model loads: up to 30 min to start, then strict. */
 export function workerProbes(path: { startup: string; ready: string; live: string }, port: number | string) {
-    const probe = (p: string, periodSeconds: number, failureThreshold: number, timeoutSeconds = 5): Probe =>
-        ({ httpGet: { path: p, port }, periodSeconds, failureThreshold, timeoutSeconds });
+    const probe = (p: string, periodSeconds: number, failureThreshold: number, timeoutSeconds = 5): Probe => ({
+        httpGet: { path: p, port },
+        periodSeconds,
+        failureThreshold,
+        timeoutSeconds,
+    });
     return {
         startup: probe(path.startup, 10, 180),
         readiness: probe(path.ready, 10, 3),

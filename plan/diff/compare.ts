@@ -70,7 +70,14 @@ export interface NumberDelta {
     delta: number | null;
 }
 
-export const SUMMARY_METRICS = ["gpusRequested", "gpusProvisioned", "gpuNodes", "prefillReplicas", "decodeReplicas", "hourlyCostUsd"] as const;
+export const SUMMARY_METRICS = [
+    "gpusRequested",
+    "gpusProvisioned",
+    "gpuNodes",
+    "prefillReplicas",
+    "decodeReplicas",
+    "hourlyCostUsd",
+] as const;
 export type SummaryMetric = (typeof SUMMARY_METRICS)[number];
 
 export type SummaryDiff = Record<SummaryMetric, NumberDelta> & {
@@ -105,7 +112,15 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** JSON with sorted keys, for equality of parsed values. */
 function canonical(value: unknown): string {
     const sort = (v: unknown): unknown =>
-        Array.isArray(v) ? v.map(sort) : isPlainObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort(v[k])])) : v;
+        Array.isArray(v)
+            ? v.map(sort)
+            : isPlainObject(v)
+              ? Object.fromEntries(
+                    Object.keys(v)
+                        .sort()
+                        .map((k) => [k, sort(v[k])]),
+                )
+              : v;
     return JSON.stringify(sort(value)) ?? "undefined";
 }
 
@@ -155,8 +170,14 @@ function parseYamlSafe(text: string): unknown {
 }
 
 function diffManifests(base: Map<string, string>, head: Map<string, string>): PlanDiff["kubernetes"] {
-    const added = [...head.keys()].filter((f) => !base.has(f)).sort().map(parseManifestFileName);
-    const removed = [...base.keys()].filter((f) => !head.has(f)).sort().map(parseManifestFileName);
+    const added = [...head.keys()]
+        .filter((f) => !base.has(f))
+        .sort()
+        .map(parseManifestFileName);
+    const removed = [...base.keys()]
+        .filter((f) => !head.has(f))
+        .sort()
+        .map(parseManifestFileName);
     const changed: ManifestChange[] = [];
     for (const file of [...head.keys()].filter((f) => base.has(f)).sort()) {
         const before = base.get(file) as string;
@@ -180,8 +201,12 @@ type PlanResource = NonNullable<PlanJson["resources"]>[number];
 
 /** A Kubernetes object as registered (its manifest is in manifests/): `kubernetes:` type with kind and apiVersion. */
 function isKubernetesObjectResource(resource: PlanResource): boolean {
-    return resource.type.startsWith("kubernetes:") && resource.type !== HELM_RELEASE_TYPE &&
-        typeof resource.inputs?.kind === "string" && typeof resource.inputs?.apiVersion === "string";
+    return (
+        resource.type.startsWith("kubernetes:") &&
+        resource.type !== HELM_RELEASE_TYPE &&
+        typeof resource.inputs?.kind === "string" &&
+        typeof resource.inputs?.apiVersion === "string"
+    );
 }
 
 function byKey(resources: PlanResource[], key: (r: PlanResource) => string): Map<string, PlanResource> {
@@ -195,10 +220,22 @@ function helmRef(r: PlanResource): HelmReleaseRef {
 }
 
 function diffHelmReleases(base: PlanResource[], head: PlanResource[]): PlanDiff["helmReleases"] {
-    const before = byKey(base.filter((r) => r.type === HELM_RELEASE_TYPE), (r) => r.name);
-    const after = byKey(head.filter((r) => r.type === HELM_RELEASE_TYPE), (r) => r.name);
-    const added = [...after.keys()].filter((k) => !before.has(k)).sort().map((k) => helmRef(after.get(k) as PlanResource));
-    const removed = [...before.keys()].filter((k) => !after.has(k)).sort().map((k) => helmRef(before.get(k) as PlanResource));
+    const before = byKey(
+        base.filter((r) => r.type === HELM_RELEASE_TYPE),
+        (r) => r.name,
+    );
+    const after = byKey(
+        head.filter((r) => r.type === HELM_RELEASE_TYPE),
+        (r) => r.name,
+    );
+    const added = [...after.keys()]
+        .filter((k) => !before.has(k))
+        .sort()
+        .map((k) => helmRef(after.get(k) as PlanResource));
+    const removed = [...before.keys()]
+        .filter((k) => !after.has(k))
+        .sort()
+        .map((k) => helmRef(before.get(k) as PlanResource));
     const changed: HelmReleaseChange[] = [];
     for (const name of [...after.keys()].filter((k) => before.has(k)).sort()) {
         const b = before.get(name)?.inputs ?? {};
@@ -207,7 +244,8 @@ function diffHelmReleases(base: PlanResource[], head: PlanResource[]): PlanDiff[
         const chart = pick("chart");
         const version = pick("version");
         const values = valueChanges(b.values ?? {}, a.values ?? {});
-        const rest = (inputs: Record<string, unknown>) => Object.fromEntries(Object.entries(inputs).filter(([k]) => !["chart", "version", "values"].includes(k)));
+        const rest = (inputs: Record<string, unknown>) =>
+            Object.fromEntries(Object.entries(inputs).filter(([k]) => !["chart", "version", "values"].includes(k)));
         const inputs = valueChanges(rest(b), rest(a));
         if (before.get(name)?.parent !== after.get(name)?.parent) {
             inputs.push({ path: "(parent)", base: before.get(name)?.parent ?? null, head: after.get(name)?.parent ?? null });
@@ -231,8 +269,14 @@ function diffCloudResources(base: PlanResource[], head: PlanResource[]): PlanDif
     const after = byKey(head.filter(isCloud), key);
     const ref = (r: PlanResource): ResourceRef => ({ type: r.type, name: r.name });
     const order = (a: ResourceRef, b: ResourceRef) => (key(a) < key(b) ? -1 : 1);
-    const added = [...after.entries()].filter(([k]) => !before.has(k)).map(([, r]) => ref(r)).sort(order);
-    const removed = [...before.entries()].filter(([k]) => !after.has(k)).map(([, r]) => ref(r)).sort(order);
+    const added = [...after.entries()]
+        .filter(([k]) => !before.has(k))
+        .map(([, r]) => ref(r))
+        .sort(order);
+    const removed = [...before.entries()]
+        .filter(([k]) => !after.has(k))
+        .map(([, r]) => ref(r))
+        .sort(order);
     const changed: ResourceChange[] = [];
     for (const [k, a] of [...after.entries()].filter(([k]) => before.has(k)).sort(([x], [y]) => (x < y ? -1 : 1))) {
         const b = before.get(k) as PlanResource;
@@ -263,21 +307,30 @@ export const COST_LABELS: Record<string, string> = {
 
 function diffSummary(base: PlanSnapshot, head: PlanSnapshot): SummaryDiff {
     // An absent base creates nothing: its numbers are 0, not unknown.
-    const b: NonNullable<PlanJson["summary"]> = base.exists ? base.plan.summary ?? {} : { costBreakdown: {} };
+    const b: NonNullable<PlanJson["summary"]> = base.exists ? (base.plan.summary ?? {}) : { costBreakdown: {} };
     const h: NonNullable<PlanJson["summary"]> = head.plan.summary ?? {};
-    const zeroIfAbsent = (value: unknown) => (base.exists ? value : value ?? 0);
-    const metrics = Object.fromEntries(SUMMARY_METRICS.map((m) => [m, numberDelta(zeroIfAbsent(b[m]), h[m])])) as Record<SummaryMetric, NumberDelta>;
+    const zeroIfAbsent = (value: unknown) => (base.exists ? value : (value ?? 0));
+    const metrics = Object.fromEntries(SUMMARY_METRICS.map((m) => [m, numberDelta(zeroIfAbsent(b[m]), h[m])])) as Record<
+        SummaryMetric,
+        NumberDelta
+    >;
     const known = Object.keys(COST_LABELS);
-    const lines = [...new Set([...Object.keys(b.costBreakdown ?? {}), ...Object.keys(h.costBreakdown ?? {})])]
-        .sort((x, y) => (known.includes(x) ? known.indexOf(x) : known.length) - (known.includes(y) ? known.indexOf(y) : known.length) || (x < y ? -1 : 1));
+    const lines = [...new Set([...Object.keys(b.costBreakdown ?? {}), ...Object.keys(h.costBreakdown ?? {})])].sort(
+        (x, y) =>
+            (known.includes(x) ? known.indexOf(x) : known.length) - (known.includes(y) ? known.indexOf(y) : known.length) ||
+            (x < y ? -1 : 1),
+    );
     const costBreakdown = Object.fromEntries(lines.map((k) => [k, numberDelta(zeroIfAbsent(b.costBreakdown?.[k]), h.costBreakdown?.[k])]));
     return { ...metrics, costBreakdown, gpuInstanceType: { base: str(b.gpuInstanceType), head: str(h.gpuInstanceType) } };
 }
 
 function summaryChanged(summary: SummaryDiff): boolean {
     const moved = (d: NumberDelta) => d.base !== d.head;
-    return SUMMARY_METRICS.some((m) => moved(summary[m])) || Object.values(summary.costBreakdown).some(moved) ||
-        summary.gpuInstanceType.base !== summary.gpuInstanceType.head;
+    return (
+        SUMMARY_METRICS.some((m) => moved(summary[m])) ||
+        Object.values(summary.costBreakdown).some(moved) ||
+        summary.gpuInstanceType.base !== summary.gpuInstanceType.head
+    );
 }
 
 /** Compares two plans. `stack` defaults to head's plan.json `stack`, else the head directory's name. */
@@ -289,8 +342,14 @@ export function diffPlans(base: PlanSnapshot, head: PlanSnapshot, stack?: string
     const config = valueChanges(base.plan.config ?? {}, head.plan.config ?? {});
     const outputs = valueChanges(base.plan.outputs ?? {}, head.plan.outputs ?? {});
     const any = (x: AddedRemovedChanged<unknown, unknown>) => x.added.length + x.removed.length + x.changed.length > 0;
-    const changed = any(kubernetes) || any(helmReleases) || any(cloudResources) || summaryChanged(summary) ||
-        config.length > 0 || outputs.length > 0 || base.exists !== head.exists;
+    const changed =
+        any(kubernetes) ||
+        any(helmReleases) ||
+        any(cloudResources) ||
+        summaryChanged(summary) ||
+        config.length > 0 ||
+        outputs.length > 0 ||
+        base.exists !== head.exists;
     return {
         stack: stack ?? head.plan.stack ?? path.basename(path.resolve(head.dir)),
         baseExists: base.exists,

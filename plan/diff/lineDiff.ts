@@ -1,6 +1,5 @@
 /** Line diff (a small LCS over lines: manifests are a few hundred lines) and unified diff. */
 
-
 export interface DiffOp {
     op: " " | "-" | "+";
     line: string;
@@ -49,7 +48,8 @@ export function diffLines(a: string[], b: string[]): DiffOp[] {
         const lcs = new Uint32Array((n + 1) * width);
         for (let i = n - 1; i >= 0; i--) {
             for (let j = m - 1; j >= 0; j--) {
-                lcs[i * width + j] = midA[i] === midB[j] ? lcs[(i + 1) * width + j + 1] + 1 : Math.max(lcs[(i + 1) * width + j], lcs[i * width + j + 1]);
+                lcs[i * width + j] =
+                    midA[i] === midB[j] ? lcs[(i + 1) * width + j + 1] + 1 : Math.max(lcs[(i + 1) * width + j], lcs[i * width + j + 1]);
             }
         }
         let i = 0;

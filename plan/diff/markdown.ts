@@ -1,7 +1,17 @@
 /** The Markdown report a pull request comment shows. */
 import { COST_LABELS } from "./compare";
 import { REPORT_MARKER } from "./read";
-import { AddedRemovedChanged, HelmReleaseRef, NumberDelta, PlanDiff, ResourceRef, SUMMARY_METRICS, SummaryDiff, SummaryMetric, ValueChange } from "./compare";
+import {
+    AddedRemovedChanged,
+    HelmReleaseRef,
+    NumberDelta,
+    PlanDiff,
+    ResourceRef,
+    SUMMARY_METRICS,
+    SummaryDiff,
+    SummaryMetric,
+    ValueChange,
+} from "./compare";
 import { splitLines } from "./lineDiff";
 
 export interface MarkdownOptions {
@@ -69,7 +79,11 @@ export function differingParts(base: string, head: string, max = 80): [string, s
         prefix++;
     }
     let suffix = 0;
-    while (suffix < base.length - prefix && suffix < head.length - prefix && base[base.length - 1 - suffix] === head[head.length - 1 - suffix]) {
+    while (
+        suffix < base.length - prefix &&
+        suffix < head.length - prefix &&
+        base[base.length - 1 - suffix] === head[head.length - 1 - suffix]
+    ) {
         suffix++;
     }
     const cut = (text: string): string => {
@@ -127,18 +141,23 @@ function summaryMarkdown(summary: SummaryDiff): string[] {
         const d = summary[metric];
         let label = METRIC_LABELS[metric];
         if (metric === "gpuNodes" && (instance.base || instance.head)) {
-            label += instance.base === instance.head || !instance.base || !instance.head
-                ? ` (${instance.head ?? instance.base})`
-                : ` (${instance.base} → ${instance.head})`;
+            label +=
+                instance.base === instance.head || !instance.base || !instance.head
+                    ? ` (${instance.head ?? instance.base})`
+                    : ` (${instance.base} → ${instance.head})`;
         }
         const moved = d.base !== d.head || (metric === "gpuNodes" && instance.base !== instance.head && d.head !== 0);
         if (moved) {
-            rows.push(`| ${label} | ${formatNumber(d.base, isMoney(metric))} | ${formatNumber(d.head, isMoney(metric))} | **${formatDelta(d, isMoney(metric))}** |`);
+            rows.push(
+                `| ${label} | ${formatNumber(d.base, isMoney(metric))} | ${formatNumber(d.head, isMoney(metric))} | **${formatDelta(d, isMoney(metric))}** |`,
+            );
         }
         if (metric === "hourlyCostUsd") {
             for (const [line, c] of Object.entries(summary.costBreakdown)) {
                 if (c.base !== c.head) {
-                    rows.push(`| ↳ ${COST_LABELS[line] ?? line} | ${formatNumber(c.base, true)} | ${formatNumber(c.head, true)} | ${formatDelta(c, true)} |`);
+                    rows.push(
+                        `| ↳ ${COST_LABELS[line] ?? line} | ${formatNumber(c.base, true)} | ${formatNumber(c.head, true)} | ${formatDelta(c, true)} |`,
+                    );
                 }
             }
         }
@@ -146,7 +165,9 @@ function summaryMarkdown(summary: SummaryDiff): string[] {
     if (rows.length === 0) {
         const gpus = summary.gpusRequested.head;
         const cost = summary.hourlyCostUsd.head;
-        return [`GPUs and cost unchanged${gpus !== null && cost !== null ? `: ${gpus} GPUs requested of ${summary.gpusProvisioned.head ?? "?"} provisioned, ${formatNumber(cost, true)}` : ""}.`];
+        return [
+            `GPUs and cost unchanged${gpus !== null && cost !== null ? `: ${gpus} GPUs requested of ${summary.gpusProvisioned.head ?? "?"} provisioned, ${formatNumber(cost, true)}` : ""}.`,
+        ];
     }
     return ["| | base | head | change |", "| --- | ---: | ---: | ---: |", ...rows];
 }
@@ -180,17 +201,34 @@ export function renderMarkdown(diff: PlanDiff, options: MarkdownOptions = {}): s
     const k8s = diff.kubernetes;
     if (k8s.added.length + k8s.removed.length + k8s.changed.length > 0) {
         out.push(countsTitle("Kubernetes objects", k8s), "");
-        out.push(...limited([
-            ...k8s.added.map((m) => `- added ${inlineCode(m.file)}`),
-            ...k8s.removed.map((m) => `- removed ${inlineCode(m.file)}`),
-            ...k8s.changed.map((m) => `- changed ${inlineCode(m.file)} (+${m.linesAdded} −${m.linesRemoved} lines)${m.changes.length ? `: ${formatChanges(m.changes, maxPaths)}` : ""}`),
-        ], maxItems), "");
+        out.push(
+            ...limited(
+                [
+                    ...k8s.added.map((m) => `- added ${inlineCode(m.file)}`),
+                    ...k8s.removed.map((m) => `- removed ${inlineCode(m.file)}`),
+                    ...k8s.changed.map(
+                        (m) =>
+                            `- changed ${inlineCode(m.file)} (+${m.linesAdded} −${m.linesRemoved} lines)${m.changes.length ? `: ${formatChanges(m.changes, maxPaths)}` : ""}`,
+                    ),
+                ],
+                maxItems,
+            ),
+            "",
+        );
         for (const m of k8s.changed.slice(0, maxItems)) {
             const lines = splitLines(m.diff);
-            const shown = lines.length > maxDiffLines
-                ? [...lines.slice(0, maxDiffLines), `# … ${lines.length - maxDiffLines} more lines: see the plan artifacts`]
-                : lines;
-            out.push(`<details${lines.length <= 40 ? " open" : ""}><summary>${escapeHtml(m.file)}</summary>`, "", codeFence(shown.join("\n"), "diff"), "", "</details>", "");
+            const shown =
+                lines.length > maxDiffLines
+                    ? [...lines.slice(0, maxDiffLines), `# … ${lines.length - maxDiffLines} more lines: see the plan artifacts`]
+                    : lines;
+            out.push(
+                `<details${lines.length <= 40 ? " open" : ""}><summary>${escapeHtml(m.file)}</summary>`,
+                "",
+                codeFence(shown.join("\n"), "diff"),
+                "",
+                "</details>",
+                "",
+            );
         }
     } else {
         unchanged.push("Kubernetes objects");
@@ -200,19 +238,27 @@ export function renderMarkdown(diff: PlanDiff, options: MarkdownOptions = {}): s
     if (helm.added.length + helm.removed.length + helm.changed.length > 0) {
         const chartOf = (r: HelmReleaseRef) => inlineCode(`${r.chart ?? "?"}${r.version ? `@${r.version}` : ""}`);
         out.push(countsTitle("Helm releases", helm), "");
-        out.push(...limited([
-            ...helm.added.map((r) => `- added ${inlineCode(r.name)} (chart ${chartOf(r)})`),
-            ...helm.removed.map((r) => `- removed ${inlineCode(r.name)} (chart ${chartOf(r)})`),
-            ...helm.changed.map((r) => {
-                const details = [
-                    r.chart ? `chart ${inlineCode(r.chart.base ?? "(none)")} → ${inlineCode(r.chart.head ?? "(none)")}` : "",
-                    r.version ? `version ${inlineCode(r.version.base ?? "(none)")} → ${inlineCode(r.version.head ?? "(none)")}` : "",
-                    r.values.length ? `values: ${formatChanges(r.values, maxPaths)}` : "",
-                    r.inputs.length ? `inputs: ${formatChanges(r.inputs, maxPaths)}` : "",
-                ].filter(Boolean);
-                return `- changed ${inlineCode(r.name)} (${r.changed.join(", ")}): ${details.join("; ")}`;
-            }),
-        ], maxItems), "");
+        out.push(
+            ...limited(
+                [
+                    ...helm.added.map((r) => `- added ${inlineCode(r.name)} (chart ${chartOf(r)})`),
+                    ...helm.removed.map((r) => `- removed ${inlineCode(r.name)} (chart ${chartOf(r)})`),
+                    ...helm.changed.map((r) => {
+                        const details = [
+                            r.chart ? `chart ${inlineCode(r.chart.base ?? "(none)")} → ${inlineCode(r.chart.head ?? "(none)")}` : "",
+                            r.version
+                                ? `version ${inlineCode(r.version.base ?? "(none)")} → ${inlineCode(r.version.head ?? "(none)")}`
+                                : "",
+                            r.values.length ? `values: ${formatChanges(r.values, maxPaths)}` : "",
+                            r.inputs.length ? `inputs: ${formatChanges(r.inputs, maxPaths)}` : "",
+                        ].filter(Boolean);
+                        return `- changed ${inlineCode(r.name)} (${r.changed.join(", ")}): ${details.join("; ")}`;
+                    }),
+                ],
+                maxItems,
+            ),
+            "",
+        );
     } else {
         unchanged.push("Helm releases");
     }
@@ -221,20 +267,42 @@ export function renderMarkdown(diff: PlanDiff, options: MarkdownOptions = {}): s
     if (cloud.added.length + cloud.removed.length + cloud.changed.length > 0) {
         const name = (r: ResourceRef) => `${inlineCode(r.type)} ${inlineCode(r.name)}`;
         out.push(countsTitle("Cloud resources", cloud), "");
-        out.push(...limited([
-            ...cloud.added.map((r) => `- added ${name(r)}`),
-            ...cloud.removed.map((r) => `- removed ${name(r)}`),
-            ...cloud.changed.map((r) => `- changed ${name(r)}: ${formatChanges(r.changes, maxPaths)}`),
-        ], maxItems), "");
+        out.push(
+            ...limited(
+                [
+                    ...cloud.added.map((r) => `- added ${name(r)}`),
+                    ...cloud.removed.map((r) => `- removed ${name(r)}`),
+                    ...cloud.changed.map((r) => `- changed ${name(r)}: ${formatChanges(r.changes, maxPaths)}`),
+                ],
+                maxItems,
+            ),
+            "",
+        );
     } else {
         unchanged.push("cloud resources");
     }
 
     if (diff.config.length > 0) {
-        out.push(`#### Config: ${diff.config.length} changed`, "", ...limited(diff.config.map((c) => `- ${formatChange(c)}`), maxItems), "");
+        out.push(
+            `#### Config: ${diff.config.length} changed`,
+            "",
+            ...limited(
+                diff.config.map((c) => `- ${formatChange(c)}`),
+                maxItems,
+            ),
+            "",
+        );
     }
     if (diff.outputs.length > 0) {
-        out.push(`#### Stack outputs: ${diff.outputs.length} changed`, "", ...limited(diff.outputs.map((c) => `- ${formatChange(c)}`), maxItems), "");
+        out.push(
+            `#### Stack outputs: ${diff.outputs.length} changed`,
+            "",
+            ...limited(
+                diff.outputs.map((c) => `- ${formatChange(c)}`),
+                maxItems,
+            ),
+            "",
+        );
     }
     if (unchanged.length > 0) {
         out.push(`Unchanged: ${unchanged.join(", ")}.`, "");

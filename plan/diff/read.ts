@@ -7,7 +7,6 @@ export const REPORT_MARKER = "<!-- pd-serving-plan-diff -->";
 
 export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
 
-
 /** What the diff reads from plan.json; fields the base (an older revision) may lack are optional. */
 export interface PlanJson {
     stack?: string;
@@ -75,7 +74,10 @@ export function readPlanDir(dir: string, options: { allowMissing?: boolean } = {
     const manifests = new Map<string, string>();
     const manifestDir = path.join(dir, "manifests");
     if (fs.existsSync(manifestDir)) {
-        for (const file of fs.readdirSync(manifestDir).filter((f) => f.endsWith(".yaml")).sort()) {
+        for (const file of fs
+            .readdirSync(manifestDir)
+            .filter((f) => f.endsWith(".yaml"))
+            .sort()) {
             manifests.set(file, fs.readFileSync(path.join(manifestDir, file), "utf8"));
         }
     }

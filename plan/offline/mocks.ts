@@ -10,8 +10,11 @@ export const SECRET_PLACEHOLDER = "<secret>";
 
 /** The wire form of a secret input: `{ <sig key>: <secret sig>, value }`. */
 function isSecretValue(value: unknown): boolean {
-    return value !== null && typeof value === "object" &&
-        (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
+    return (
+        value !== null &&
+        typeof value === "object" &&
+        (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig
+    );
 }
 
 export interface RecordedResource {
@@ -25,7 +28,15 @@ export interface RecordedResource {
 
 /** Outputs of remote components (eks) and computed fields the program reads. */
 const COMPUTED_OUTPUTS: Record<string, string[]> = {
-    "eks:index:Cluster": ["kubeconfig", "kubeconfigJson", "oidcProviderArn", "oidcProviderUrl", "oidcIssuer", "clusterSecurityGroupId", "nodeSecurityGroupId"],
+    "eks:index:Cluster": [
+        "kubeconfig",
+        "kubeconfigJson",
+        "oidcProviderArn",
+        "oidcProviderUrl",
+        "oidcIssuer",
+        "clusterSecurityGroupId",
+        "nodeSecurityGroupId",
+    ],
     "eks:index:ManagedNodeGroup": ["placementGroupName"],
     "aws:iam/role:Role": ["arn", "name", "uniqueId"],
     "aws:iam/policy:Policy": ["arn"],

@@ -28,7 +28,12 @@ export interface KubernetesObject {
 }
 
 /** Resource types that are not objects applied to the cluster. */
-const NOT_OBJECTS = new Set(["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart", "kubernetes:yaml/v2:ConfigGroup", "kubernetes:yaml/v2:ConfigFile"]);
+const NOT_OBJECTS = new Set([
+    "kubernetes:helm.sh/v3:Release",
+    "kubernetes:helm.sh/v4:Chart",
+    "kubernetes:yaml/v2:ConfigGroup",
+    "kubernetes:yaml/v2:ConfigFile",
+]);
 
 export function isKubernetesObject(resource: RecordedResource): boolean {
     return resource.custom && resource.type.startsWith("kubernetes:") && !NOT_OBJECTS.has(resource.type);

@@ -68,7 +68,7 @@ function displayConfig(planConfig: PlanConfig): Record<string, unknown> {
     const shown: Record<string, unknown> = { ...other };
     for (const key of Object.keys(typed).filter(isConfigKey)) {
         const isSecret = "secret" in CONFIG_SCHEMA[key] || planConfig.secretKeys.includes(prefix + key);
-        shown[key] = isSecret && typed[key] !== "" ? SECRET_PLACEHOLDER : typed[key] ?? null;
+        shown[key] = isSecret && typed[key] !== "" ? SECRET_PLACEHOLDER : (typed[key] ?? null);
     }
     return shown;
 }
@@ -85,7 +85,10 @@ export async function buildPlan(planConfig: PlanConfig): Promise<PlanResult> {
         type: r.type,
         name: r.name,
         parent: r.parent ?? null,
-        inputs: r.type === "kubernetes:core/v1:Secret" ? (redactObject(r.inputs as unknown as KubernetesObject) as unknown as Record<string, unknown>) : r.inputs,
+        inputs:
+            r.type === "kubernetes:core/v1:Secret"
+                ? (redactObject(r.inputs as unknown as KubernetesObject) as unknown as Record<string, unknown>)
+                : r.inputs,
     }));
     const region = String(planConfig.config["aws:region"] ?? "");
     const summary = summarize(planConfig.stack, { graph: String(config.graph), model: String(config.model) }, region, run.resources);
@@ -98,7 +101,11 @@ export function sortKeys(value: unknown): unknown {
         return value.map(sortKeys);
     }
     if (value !== null && typeof value === "object") {
-        return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+        return Object.fromEntries(
+            Object.keys(value)
+                .sort()
+                .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+        );
     }
     return value;
 }
@@ -123,9 +130,14 @@ export function renderManifest(object: KubernetesObject, secretValues: string[])
 export function checkOutDir(outDir: string, repoRoot: string): void {
     const resolved = path.resolve(outDir);
     const forbidden = [path.resolve(repoRoot), path.parse(resolved).root, process.env.HOME ? path.resolve(process.env.HOME) : ""];
-    const looksLikePlan = !fs.existsSync(resolved) || fs.readdirSync(resolved).length === 0 || fs.existsSync(path.join(resolved, "plan.json"));
+    const looksLikePlan =
+        !fs.existsSync(resolved) || fs.readdirSync(resolved).length === 0 || fs.existsSync(path.join(resolved, "plan.json"));
     if (forbidden.includes(resolved) || path.resolve(repoRoot).startsWith(resolved + path.sep) || !looksLikePlan) {
-        throw new ConfigError("--out", outDir, "is emptied before writing: give a new or empty folder or an earlier plan's folder (one with plan.json).");
+        throw new ConfigError(
+            "--out",
+            outDir,
+            "is emptied before writing: give a new or empty folder or an earlier plan's folder (one with plan.json).",
+        );
     }
 }
 

@@ -15,13 +15,16 @@ export interface ProgramRun {
     outputs: Record<string, unknown>;
 }
 
+/** What one offline run of the program is given. */
 export interface RunArgs {
-    project: string;
-    stack: string;
+    /** Pulumi project name (pulumi.getProject()). */
+    readonly project: string;
+    /** Stack name (pulumi.getStack()). */
+    readonly stack: string;
     /** Full config keys (`project:key`, `aws:region`) to raw string values. */
-    config: Record<string, string>;
+    readonly config: Record<string, string>;
     /** Full keys whose values are secrets. */
-    secretKeys: string[];
+    readonly secretKeys: string[];
 }
 
 type Program = (options?: ProgramOptions) => Promise<Record<string, unknown>>;
@@ -32,6 +35,7 @@ export async function runProgram(args: RunArgs): Promise<ProgramRun> {
     pulumi.runtime.setAllConfig(args.config, args.secretKeys);
     // The program is a function so one process can run it under several configs.
     delete require.cache[require.resolve(PROGRAM_PATH)];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is loaded after the mocks are installed, and reloaded per config
     const program = require(PROGRAM_PATH) as Program;
     const exported = await program({ offline: true });
     const outputs = (await resolveValue(exported)) as Record<string, unknown>;
@@ -52,7 +56,12 @@ export async function resolveValue(value: unknown): Promise<unknown> {
         if (await pulumi.isSecret(value)) {
             return SECRET_PLACEHOLDER;
         }
-        const inner = await new Promise<unknown>((resolve) => value.apply((v) => { resolve(v); return v; }));
+        const inner = await new Promise<unknown>((resolve) =>
+            value.apply((v) => {
+                resolve(v);
+                return v;
+            }),
+        );
         return resolveValue(inner);
     }
     if (value instanceof Promise) {

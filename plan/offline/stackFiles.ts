@@ -45,7 +45,10 @@ export function loadPlanConfig(root: string, stack: string, sets: string[]): Pla
     const project = readProjectFile(root);
     const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
     if (!/^[\w.-]+$/.test(stack) || !fs.existsSync(stackFile)) {
-        const stacks = fs.readdirSync(root).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s);
+        const stacks = fs
+            .readdirSync(root)
+            .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+            .filter((s): s is string => !!s);
         throw new ConfigError("--stack", stack, `no Pulumi.${stack}.yaml; the stacks are: ${stacks.join(", ")}.`);
     }
     const config: Record<string, string> = {};
@@ -60,7 +63,12 @@ export function loadPlanConfig(root: string, stack: string, sets: string[]): Pla
     }
     const isSecretKey = (fullKey: string) => {
         const bareKey = fullKey.slice(project.name.length + 1);
-        return fullKey.startsWith(`${project.name}:`) && isConfigKey(bareKey) && CONFIG_SCHEMA[bareKey].type === "string" && "secret" in CONFIG_SCHEMA[bareKey];
+        return (
+            fullKey.startsWith(`${project.name}:`) &&
+            isConfigKey(bareKey) &&
+            CONFIG_SCHEMA[bareKey].type === "string" &&
+            "secret" in CONFIG_SCHEMA[bareKey]
+        );
     };
     const stackConfig = readYaml<{ config?: Record<string, unknown> } | null>(stackFile)?.config ?? {};
     for (const [key, value] of Object.entries(stackConfig)) {
@@ -93,7 +101,11 @@ export function loadPlanConfig(root: string, stack: string, sets: string[]): Pla
     // As `pulumi up` does: a key Pulumi.yaml declares without a default must be set.
     for (const [key, spec] of Object.entries(project.config ?? {})) {
         if ((!spec || spec.default === undefined) && config[qualify(key)] === undefined) {
-            throw new ConfigError(key, undefined, `Pulumi.yaml declares it without a default and Pulumi.${stack}.yaml does not set it; pulumi up would stop with "missing configuration value".`);
+            throw new ConfigError(
+                key,
+                undefined,
+                `Pulumi.yaml declares it without a default and Pulumi.${stack}.yaml does not set it; pulumi up would stop with "missing configuration value".`,
+            );
         }
     }
     return { project: project.name, stack, config, secretKeys: [...secretKeys].sort(), secretValues: secretValues.filter((v) => v !== "") };

@@ -53,10 +53,14 @@ interface NodeGroupInputs {
 }
 
 function nodeGroup(resources: RecordedResource[], pool: string): { instanceType: string; nodes: number; capacityType: string } {
-    const group = resources.find((r) => r.type === "eks:index:ManagedNodeGroup" && (r.inputs as NodeGroupInputs).labels?.[NODE_POOL_LABEL] === pool);
+    const group = resources.find(
+        (r) => r.type === "eks:index:ManagedNodeGroup" && (r.inputs as NodeGroupInputs).labels?.[NODE_POOL_LABEL] === pool,
+    );
     const inputs = (group?.inputs ?? {}) as NodeGroupInputs;
     // With a launch template of its own, the group's instance type is the template's.
-    const template = resources.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate" && group !== undefined && r.parent === group.parent);
+    const template = resources.find(
+        (r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate" && group !== undefined && r.parent === group.parent,
+    );
     const instanceType = inputs.instanceTypes?.[0] ?? (template?.inputs.instanceType as string | undefined) ?? "";
     return { instanceType, nodes: inputs.scalingConfig?.desiredSize ?? 0, capacityType: inputs.capacityType ?? "ON_DEMAND" };
 }
@@ -89,23 +93,26 @@ export function reachesHub(object: KubernetesObject, model: string): boolean {
 function runningPods(object: KubernetesObject, nodesPerPool: Record<string, number>): number {
     if (object.kind === "DaemonSet") {
         const pool = podSpecOf(object)?.nodeSelector?.[NODE_POOL_LABEL];
-        return pool ? nodesPerPool[pool] ?? 0 : Object.values(nodesPerPool).reduce((a, b) => a + b, 0);
+        return pool ? (nodesPerPool[pool] ?? 0) : Object.values(nodesPerPool).reduce((a, b) => a + b, 0);
     }
     return workloadReplicas(object);
 }
 
 const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-export function summarize(stack: string, projectConfig: { graph: string; model: string }, region: string, resources: RecordedResource[]): PlanSummary {
+export function summarize(
+    stack: string,
+    projectConfig: { graph: string; model: string },
+    region: string,
+    resources: RecordedResource[],
+): PlanSummary {
     const objects = kubernetesObjects(resources);
     const gpu = nodeGroup(resources, GPU_POOL);
     const system = nodeGroup(resources, SYSTEM_POOL);
     const gpuType = GPU_INSTANCE_TYPES[gpu.instanceType];
     const gpusPerNode = gpuType?.gpus ?? 0;
     const gpusProvisioned = gpu.nodes * gpusPerNode;
-    const gpusRequested = objects
-        .filter((o) => o.kind !== "DaemonSet")
-        .reduce((sum, o) => sum + workloadReplicas(o) * podGpuLimit(o), 0);
+    const gpusRequested = objects.filter((o) => o.kind !== "DaemonSet").reduce((sum, o) => sum + workloadReplicas(o) * podGpuLimit(o), 0);
     const fleet: Fleet = {
         gpuInstanceType: gpu.instanceType,
         gpuNodes: gpu.nodes,

@@ -20,9 +20,23 @@ export function vllmEfaImage(region: string): string {
 /** The account that hosts AWS Deep Learning Containers in these (commercial) regions. */
 export const DLC_ACCOUNT = "763104351884";
 export const DLC_REGIONS = [
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1",
-    "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1",
-    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1", "ap-southeast-2",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "ca-central-1",
+    "sa-east-1",
+    "eu-central-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-north-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
 ] as const;
 
 /** NVIDIA Dynamo 0.7.0 vLLM runtime (vLLM 0.11.0 inside). */

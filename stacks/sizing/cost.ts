@@ -2,7 +2,13 @@
  * The on-demand bill and the EC2 vCPU quotas of a stack, from node counts. Used by the stack
  * outputs (from config) and by the plan summary (from what the program registered).
  */
-import { EKS_CONTROL_PLANE_USD_PER_HOUR, GPU_INSTANCE_TYPES, NAT_GATEWAY_USD_PER_HOUR, PRICE_REGION, SYSTEM_INSTANCE_TYPES } from "../catalog/instances";
+import {
+    EKS_CONTROL_PLANE_USD_PER_HOUR,
+    GPU_INSTANCE_TYPES,
+    NAT_GATEWAY_USD_PER_HOUR,
+    PRICE_REGION,
+    SYSTEM_INSTANCE_TYPES,
+} from "../catalog/instances";
 
 export interface Fleet {
     gpuInstanceType: string;
@@ -77,8 +83,14 @@ export interface CostEstimate {
 
 /** The estimate a stack output reports, from the validated config. */
 export function costEstimate(c: {
-    gpuInstanceType: string; gpuNodeCount: number; systemInstanceType: string; systemNodeCount: number;
-    createVpc: boolean; availabilityZones: string[]; gpuPods: number; gpusPerPod: number;
+    gpuInstanceType: string;
+    gpuNodeCount: number;
+    systemInstanceType: string;
+    systemNodeCount: number;
+    createVpc: boolean;
+    availabilityZones: string[];
+    gpuPods: number;
+    gpusPerPod: number;
 }): CostEstimate {
     const fleet: Fleet = {
         gpuInstanceType: c.gpuInstanceType,

@@ -21,14 +21,21 @@ export function validateGpuInstanceType(gpuInstanceType: string): GpuInstanceTyp
 
 export function validateSystemInstanceType(systemInstanceType: string): void {
     if (!SYSTEM_INSTANCE_TYPES[systemInstanceType]) {
-        throw new ConfigError("systemInstanceType", systemInstanceType, `must be one of: ${Object.keys(SYSTEM_INSTANCE_TYPES).join(", ")}.`);
+        throw new ConfigError(
+            "systemInstanceType",
+            systemInstanceType,
+            `must be one of: ${Object.keys(SYSTEM_INSTANCE_TYPES).join(", ")}.`,
+        );
     }
 }
 
 export function validateTensorParallelSize(tensorParallelSize: number, gpuInstanceType: string, gpu: GpuInstanceType): void {
     if (!(TENSOR_PARALLEL_SIZES as readonly number[]).includes(tensorParallelSize) || tensorParallelSize > gpu.gpus) {
-        throw new ConfigError("tensorParallelSize", tensorParallelSize,
-            `must be one of ${TENSOR_PARALLEL_SIZES.filter((n) => n <= gpu.gpus).join(", ")} on ${gpuInstanceType} (${gpu.gpus} GPU per node).`);
+        throw new ConfigError(
+            "tensorParallelSize",
+            tensorParallelSize,
+            `must be one of ${TENSOR_PARALLEL_SIZES.filter((n) => n <= gpu.gpus).join(", ")} on ${gpuInstanceType} (${gpu.gpus} GPU per node).`,
+        );
     }
 }
 
@@ -39,21 +46,33 @@ export function validateBlockSize(blockSize: number): void {
 }
 
 /** GPU pods against the GPUs of a fixed node count (0 = derived), and the derived count against EKS's limit. */
-export function validateGpuNodeCount(gpuNodeCount: number, gpuPods: number, gpusPerPod: number, gpuInstanceType: string, gpu: GpuInstanceType): void {
+export function validateGpuNodeCount(
+    gpuNodeCount: number,
+    gpuPods: number,
+    gpusPerPod: number,
+    gpuInstanceType: string,
+    gpu: GpuInstanceType,
+): void {
     const podsPerNode = Math.floor(gpu.gpus / gpusPerPod);
     const needed = Math.ceil(gpuPods / podsPerNode);
     if (gpuNodeCount === 0) {
         if (needed > MAX_NODES_PER_NODE_GROUP) {
-            throw new ConfigError("prefillReplicas", gpuPods,
+            throw new ConfigError(
+                "prefillReplicas",
+                gpuPods,
                 `prefill + decode = ${gpuPods} GPU pods need ${needed} x ${gpuInstanceType}, over the ${MAX_NODES_PER_NODE_GROUP} nodes of one EKS managed node group; ` +
-                "use an instance type with more GPUs or fewer replicas.");
+                    "use an instance type with more GPUs or fewer replicas.",
+            );
         }
         return;
     }
     if (gpuNodeCount < needed) {
-        throw new ConfigError("gpuNodeCount", gpuNodeCount,
+        throw new ConfigError(
+            "gpuNodeCount",
+            gpuNodeCount,
             `${gpuPods} GPU pods x ${gpusPerPod} GPU do not fit on ${gpuNodeCount} x ${gpuInstanceType} (${gpuNodeCount * gpu.gpus} GPUs); ` +
-            `set gpuNodeCount to at least ${needed}, 0 to derive it, or lower prefillReplicas/decodeReplicas.`);
+                `set gpuNodeCount to at least ${needed}, 0 to derive it, or lower prefillReplicas/decodeReplicas.`,
+        );
     }
 }
 
@@ -62,27 +81,38 @@ export function validateEfa(efa: boolean, gpuInstanceType: string, gpu: GpuInsta
         return;
     }
     if (gpu.maxEfaDevices === 0) {
-        const withEfa = Object.entries(GPU_INSTANCE_TYPES).filter(([, t]) => t.maxEfaDevices > 0).map(([name]) => name);
+        const withEfa = Object.entries(GPU_INSTANCE_TYPES)
+            .filter(([, t]) => t.maxEfaDevices > 0)
+            .map(([name]) => name);
         throw new ConfigError("efa", efa, `${gpuInstanceType} has no EFA; set efa=false or use one of: ${withEfa.join(", ")}.`);
     }
     if (gpu.maxEfaDevices < podsPerNode) {
-        throw new ConfigError("efa", efa,
+        throw new ConfigError(
+            "efa",
+            efa,
             `${gpuInstanceType} has ${gpu.maxEfaDevices} EFA device(s) for ${podsPerNode} GPU pods per node and each pod needs its own; ` +
-            `raise tensorParallelSize to ${Math.ceil(gpu.gpus / gpu.maxEfaDevices)} or set efa=false.`);
+                `raise tensorParallelSize to ${Math.ceil(gpu.gpus / gpu.maxEfaDevices)} or set efa=false.`,
+        );
     }
 }
 
 /** vllm-router workers on EFA run the AWS Deep Learning Container, hosted in these regions only. */
 export function validateEfaImageRegion(efa: boolean, graph: string, region: string): void {
     if (efa && graph === "vllm-router" && !(DLC_REGIONS as readonly string[]).includes(region)) {
-        throw new ConfigError("aws:region", region,
-            `efa=true with graph=vllm-router uses the AWS Deep Learning Container for vLLM, published in: ${DLC_REGIONS.join(", ")}; choose one or set efa=false.`);
+        throw new ConfigError(
+            "aws:region",
+            region,
+            `efa=true with graph=vllm-router uses the AWS Deep Learning Container for vLLM, published in: ${DLC_REGIONS.join(", ")}; choose one or set efa=false.`,
+        );
     }
 }
 
 export function validateSystemNodeCount(systemNodeCount: number, deployDynamoInfra: boolean): void {
     if (deployDynamoInfra && systemNodeCount < 3) {
-        throw new ConfigError("systemNodeCount", systemNodeCount,
-            "etcd and NATS run 3 members on 3 different system nodes (graph=dynamo or dynamoInfra=true): use at least 3.");
+        throw new ConfigError(
+            "systemNodeCount",
+            systemNodeCount,
+            "etcd and NATS run 3 members on 3 different system nodes (graph=dynamo or dynamoInfra=true): use at least 3.",
+        );
     }
 }

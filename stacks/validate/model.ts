@@ -25,12 +25,19 @@ export function validateModelFits(
     if (v.modelParamsBillions !== "") {
         params = Number(v.modelParamsBillions);
         if (!/^\d+(\.\d+)?$/.test(v.modelParamsBillions) || !(params > 0)) {
-            throw new ConfigError("modelParamsBillions", v.modelParamsBillions, "must be a positive number of billions of parameters, such as '8.03'.");
+            throw new ConfigError(
+                "modelParamsBillions",
+                v.modelParamsBillions,
+                "must be a positive number of billions of parameters, such as '8.03'.",
+            );
         }
     }
     if (params === undefined) {
-        throw new ConfigError("model", v.model,
-            "names no parameter count (such as '-8B') and is not in the pre-flight table; set modelParamsBillions to its size in billions, such as '8.03'.");
+        throw new ConfigError(
+            "model",
+            v.model,
+            "names no parameter count (such as '-8B') and is not in the pre-flight table; set modelParamsBillions to its size in billions, such as '8.03'.",
+        );
     }
     const weights = weightsPerGpuGiB(params, v.tensorParallelSize);
     const gpuGiB = gpu.gpuMemoryMiB / 1024;
@@ -38,9 +45,12 @@ export function validateModelFits(
     if (weights > budget) {
         const minTp = [1, 2, 4, 8].find((tp) => tp <= gpu.gpus && weightsPerGpuGiB(params!, tp) <= budget);
         const wayOut = minTp ? `set tensorParallelSize=${minTp}` : "use a GPU instance type with more GPU memory";
-        throw new ConfigError("model", v.model,
+        throw new ConfigError(
+            "model",
+            v.model,
             `${params}B parameters in bf16 need ${weights.toFixed(1)} GiB per GPU at tensorParallelSize=${v.tensorParallelSize}, but a ${gpu.gpuModel} on ${v.gpuInstanceType} ` +
-            `has ${gpuGiB.toFixed(0)} GiB and vLLM keeps ${(budget).toFixed(1)} GiB for weights after its KV-cache share; ${wayOut}.`);
+                `has ${gpuGiB.toFixed(0)} GiB and vLLM keeps ${budget.toFixed(1)} GiB for weights after its KV-cache share; ${wayOut}.`,
+        );
     }
     if (known && v.maxModelLen > known.maxContext) {
         throw new ConfigError("maxModelLen", v.maxModelLen, `${v.model} supports at most ${known.maxContext} tokens of context.`);
@@ -56,6 +66,8 @@ export function hfTokenProblem(model: string, hfTokenSet: boolean): string | und
     if (hfTokenSet || !GATED_MODEL_PREFIXES.some((prefix) => model.startsWith(prefix))) {
         return undefined;
     }
-    return `Config 'hfToken' is unset but model ${JSON.stringify(model)} is gated on Hugging Face: ` +
-        "pulumi up needs it (pulumi config set --secret hfToken hf_...); the offline plan works without it.";
+    return (
+        `Config 'hfToken' is unset but model ${JSON.stringify(model)} is gated on Hugging Face: ` +
+        "pulumi up needs it (pulumi config set --secret hfToken hf_...); the offline plan works without it."
+    );
 }

@@ -32,10 +32,20 @@ export function validateCidr(key: string, cidr: string, minPrefix = 0, maxPrefix
     }
 }
 
-export function validateNetwork(values: Pick<ConfigValues, "vpcId" | "privateSubnetIds" | "publicSubnetIds" | "vpcCidr" | "availabilityZones" | "gpuAvailabilityZone" | "endpointScheme">, region: string): void {
+export function validateNetwork(
+    values: Pick<
+        ConfigValues,
+        "vpcId" | "privateSubnetIds" | "publicSubnetIds" | "vpcCidr" | "availabilityZones" | "gpuAvailabilityZone" | "endpointScheme"
+    >,
+    region: string,
+): void {
     const zonePattern = new RegExp(`^${region}[a-z]$`);
     if (!zonePattern.test(values.gpuAvailabilityZone)) {
-        throw new ConfigError("gpuAvailabilityZone", values.gpuAvailabilityZone, `must be an availability zone of ${region}, such as '${region}a'.`);
+        throw new ConfigError(
+            "gpuAvailabilityZone",
+            values.gpuAvailabilityZone,
+            `must be an availability zone of ${region}, such as '${region}a'.`,
+        );
     }
     if (values.vpcId === "") {
         if (values.privateSubnetIds.length > 0 || values.publicSubnetIds.length > 0) {
@@ -45,10 +55,18 @@ export function validateNetwork(values: Pick<ConfigValues, "vpcId" | "privateSub
         validateCidr("vpcCidr", values.vpcCidr, 16, 20);
         const zones = values.availabilityZones;
         if (zones.length < 2 || zones.length > 4 || new Set(zones).size !== zones.length || !zones.every((z) => zonePattern.test(z))) {
-            throw new ConfigError("availabilityZones", zones, `must list 2 to 4 distinct availability zones of ${region}, such as ["${region}a","${region}b"].`);
+            throw new ConfigError(
+                "availabilityZones",
+                zones,
+                `must list 2 to 4 distinct availability zones of ${region}, such as ["${region}a","${region}b"].`,
+            );
         }
         if (!zones.includes(values.gpuAvailabilityZone)) {
-            throw new ConfigError("gpuAvailabilityZone", values.gpuAvailabilityZone, `must be one of availabilityZones: ${zones.join(", ")}.`);
+            throw new ConfigError(
+                "gpuAvailabilityZone",
+                values.gpuAvailabilityZone,
+                `must be one of availabilityZones: ${zones.join(", ")}.`,
+            );
         }
         return;
     }
@@ -56,33 +74,56 @@ export function validateNetwork(values: Pick<ConfigValues, "vpcId" | "privateSub
         throw new ConfigError("vpcId", values.vpcId, "must be a VPC id such as 'vpc-0123456789abcdef0', or empty to create a VPC.");
     }
     if (values.privateSubnetIds.length < 2 || !values.privateSubnetIds.every((id) => SUBNET_ID.test(id))) {
-        throw new ConfigError("privateSubnetIds", values.privateSubnetIds, "with vpcId, must list at least 2 subnet ids (subnet-...) in different availability zones.");
+        throw new ConfigError(
+            "privateSubnetIds",
+            values.privateSubnetIds,
+            "with vpcId, must list at least 2 subnet ids (subnet-...) in different availability zones.",
+        );
     }
     if (!values.publicSubnetIds.every((id) => SUBNET_ID.test(id))) {
         throw new ConfigError("publicSubnetIds", values.publicSubnetIds, "must list subnet ids (subnet-...).");
     }
     if (values.endpointScheme === "internet-facing" && values.publicSubnetIds.length === 0) {
-        throw new ConfigError("publicSubnetIds", values.publicSubnetIds, "an internet-facing endpoint in an existing VPC needs public subnets.");
+        throw new ConfigError(
+            "publicSubnetIds",
+            values.publicSubnetIds,
+            "an internet-facing endpoint in an existing VPC needs public subnets.",
+        );
     }
 }
 
 /** Capacity reservations are zonal: the GPU nodes must launch into subnets of that zone only. */
 export function validateCapacity(v: Pick<ConfigValues, "gpuCapacityType" | "gpuCapacityReservationId" | "vpcId" | "gpuSubnetIds">): void {
     if (v.gpuCapacityReservationId !== "" && !CAPACITY_RESERVATION_ID.test(v.gpuCapacityReservationId)) {
-        throw new ConfigError("gpuCapacityReservationId", v.gpuCapacityReservationId, "must be a capacity reservation id such as 'cr-02168da1478b509e0', or empty.");
+        throw new ConfigError(
+            "gpuCapacityReservationId",
+            v.gpuCapacityReservationId,
+            "must be a capacity reservation id such as 'cr-02168da1478b509e0', or empty.",
+        );
     }
     if (v.gpuCapacityType === "CAPACITY_BLOCK" && v.gpuCapacityReservationId === "") {
-        throw new ConfigError("gpuCapacityReservationId", "", "gpuCapacityType=CAPACITY_BLOCK needs the Capacity Block's reservation id (cr-...).");
+        throw new ConfigError(
+            "gpuCapacityReservationId",
+            "",
+            "gpuCapacityType=CAPACITY_BLOCK needs the Capacity Block's reservation id (cr-...).",
+        );
     }
     if (v.vpcId === "" && v.gpuSubnetIds.length > 0) {
-        throw new ConfigError("gpuSubnetIds", v.gpuSubnetIds, "needs vpcId; a new VPC puts GPU nodes in its private subnet of gpuAvailabilityZone.");
+        throw new ConfigError(
+            "gpuSubnetIds",
+            v.gpuSubnetIds,
+            "needs vpcId; a new VPC puts GPU nodes in its private subnet of gpuAvailabilityZone.",
+        );
     }
     if (!v.gpuSubnetIds.every((id) => SUBNET_ID.test(id))) {
         throw new ConfigError("gpuSubnetIds", v.gpuSubnetIds, "must list subnet ids (subnet-...).");
     }
     if (v.vpcId !== "" && v.gpuCapacityReservationId !== "" && v.gpuSubnetIds.length === 0) {
-        throw new ConfigError("gpuSubnetIds", v.gpuSubnetIds,
-            "with vpcId and a capacity reservation, list the private subnet(s) of gpuAvailabilityZone: nodes launched in another zone cannot use the reservation.");
+        throw new ConfigError(
+            "gpuSubnetIds",
+            v.gpuSubnetIds,
+            "with vpcId and a capacity reservation, list the private subnet(s) of gpuAvailabilityZone: nodes launched in another zone cannot use the reservation.",
+        );
     }
 }
 
@@ -93,7 +134,11 @@ export function validateAccess(adminRoleArns: string[], apiPublicAccessCidrs: st
         }
     }
     if (apiPublicAccessCidrs.length === 0) {
-        throw new ConfigError("apiPublicAccessCidrs", apiPublicAccessCidrs, "must list at least one CIDR: pulumi needs to reach the cluster API.");
+        throw new ConfigError(
+            "apiPublicAccessCidrs",
+            apiPublicAccessCidrs,
+            "must list at least one CIDR: pulumi needs to reach the cluster API.",
+        );
     }
     apiPublicAccessCidrs.forEach((cidr) => validateCidr("apiPublicAccessCidrs", cidr));
 }
@@ -101,6 +146,10 @@ export function validateAccess(adminRoleArns: string[], apiPublicAccessCidrs: st
 export function validateEndpoint(endpointScheme: string, endpointAllowedCidrs: string[]): void {
     endpointAllowedCidrs.forEach((cidr) => validateCidr("endpointAllowedCidrs", cidr));
     if (endpointScheme === "internet-facing" && endpointAllowedCidrs.length === 0) {
-        throw new ConfigError("endpointAllowedCidrs", endpointAllowedCidrs, "an internet-facing endpoint needs a client allowlist, such as [\"203.0.113.0/24\"].");
+        throw new ConfigError(
+            "endpointAllowedCidrs",
+            endpointAllowedCidrs,
+            'an internet-facing endpoint needs a client allowlist, such as ["203.0.113.0/24"].',
+        );
     }
 }

@@ -5,7 +5,14 @@ import { parseCpuMillis, parseMemoryMiB } from "../quantity";
 import { allocatableCpuMillis, allocatableMemoryMiB } from "../sizing/capacity";
 
 /** Each worker's CPU/memory request against what one GPU node leaves when it is full of workers. */
-export function validateWorkerResources(workerCpu: string, workerMemory: string, gpuInstanceType: string, gpu: GpuInstanceType, podsPerNode: number, efa: boolean): void {
+export function validateWorkerResources(
+    workerCpu: string,
+    workerMemory: string,
+    gpuInstanceType: string,
+    gpu: GpuInstanceType,
+    podsPerNode: number,
+    efa: boolean,
+): void {
     const cpu = parseCpuMillis(workerCpu);
     if (cpu === undefined || cpu <= 0) {
         throw new ConfigError("workerCpu", workerCpu, "must be a positive CPU quantity such as '22' or '3500m'.");
@@ -16,14 +23,20 @@ export function validateWorkerResources(workerCpu: string, workerMemory: string,
     }
     const cpuLeft = allocatableCpuMillis(gpu, efa);
     if (cpu * podsPerNode > cpuLeft) {
-        throw new ConfigError("workerCpu", workerCpu,
+        throw new ConfigError(
+            "workerCpu",
+            workerCpu,
             `${podsPerNode} worker pod(s) per ${gpuInstanceType} node need ${(cpu * podsPerNode) / 1000} CPU but the node has about ${Math.floor(cpuLeft) / 1000} allocatable; ` +
-            `use at most ${Math.floor(cpuLeft / podsPerNode)}m.`);
+                `use at most ${Math.floor(cpuLeft / podsPerNode)}m.`,
+        );
     }
     const memoryLeft = allocatableMemoryMiB(gpu, efa);
     if (memory * podsPerNode > memoryLeft) {
-        throw new ConfigError("workerMemory", workerMemory,
+        throw new ConfigError(
+            "workerMemory",
+            workerMemory,
             `${podsPerNode} worker pod(s) per ${gpuInstanceType} node need ${Math.ceil(memory * podsPerNode)}Mi but the node has about ${memoryLeft}Mi allocatable; ` +
-            `use at most ${Math.floor(memoryLeft / podsPerNode)}Mi.`);
+                `use at most ${Math.floor(memoryLeft / podsPerNode)}Mi.`,
+        );
     }
 }

@@ -9,8 +9,10 @@ export function configWarnings(config: { model: string; hfTokenSet: boolean; gra
         warnings.push(tokenProblem);
     }
     if (config.graph === "dynamo" && config.efa) {
-        warnings.push("graph=dynamo with efa=true: the Dynamo 0.7.0 runtime image is not evidenced to carry NIXL's LIBFABRIC plugin, " +
-            "so its workers keep NIXL's UCX backend and KV transfer falls back to TCP; EFA devices stay allocated for parity with vllm-router.");
+        warnings.push(
+            "graph=dynamo with efa=true: the Dynamo 0.7.0 runtime image is not evidenced to carry NIXL's LIBFABRIC plugin, " +
+                "so its workers keep NIXL's UCX backend and KV transfer falls back to TCP; EFA devices stay allocated for parity with vllm-router.",
+        );
     }
     return warnings;
 }

@@ -42,10 +42,12 @@ export function overlaps(x: string, y: string): boolean {
 /** Pairs of CIDRs in the list that overlap. */
 export function overlappingPairs(cidrs: string[]): [string, string][] {
     const pairs: [string, string][] = [];
-    cidrs.forEach((a, i) => cidrs.slice(i + 1).forEach((b) => {
-        if (overlaps(a, b)) {
-            pairs.push([a, b]);
-        }
-    }));
+    cidrs.forEach((a, i) =>
+        cidrs.slice(i + 1).forEach((b) => {
+            if (overlaps(a, b)) {
+                pairs.push([a, b]);
+            }
+        }),
+    );
     return pairs;
 }

@@ -30,6 +30,7 @@ export function modelClass(apiVersion: string, kind: string): ModelClass | undef
     }
     let module: Record<string, unknown>;
     try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- model classes are looked up by apiVersion/kind at run time
         module = require(`kubernetes-models/${apiVersion}/${kind}`) as Record<string, unknown>;
     } catch {
         return undefined;
@@ -221,7 +222,10 @@ export interface K8sObject {
         serviceName?: string;
         selector?: Record<string, string> | { matchLabels?: Record<string, string> };
         template?: PodTemplate;
-        volumeClaimTemplates?: { metadata: { name: string }; spec: { storageClassName?: string; resources?: { requests?: Record<string, string> } } }[];
+        volumeClaimTemplates?: {
+            metadata: { name: string };
+            spec: { storageClassName?: string; resources?: { requests?: Record<string, string> } };
+        }[];
         [field: string]: unknown;
     };
     [field: string]: unknown;

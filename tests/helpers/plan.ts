@@ -55,7 +55,13 @@ export class StackPlan {
     resource(type: string, name: string): PlannedResource {
         const found = this.plan.resources.filter((r) => r.type === type && r.name === name);
         if (found.length !== 1) {
-            throw new Error(`expected one ${type} named ${name}, found ${found.length}; names of that type: ${this.resources(type).map((r) => r.name).join(", ") || "(none)"}`);
+            throw new Error(
+                `expected one ${type} named ${name}, found ${found.length}; names of that type: ${
+                    this.resources(type)
+                        .map((r) => r.name)
+                        .join(", ") || "(none)"
+                }`,
+            );
         }
         return found[0];
     }
@@ -76,8 +82,9 @@ export class StackPlan {
 
     /** The managed node group labelled with the given pool. */
     nodeGroup(pool: string): PlannedResource {
-        const groups = this.resources("eks:index:ManagedNodeGroup")
-            .filter((r) => (r.inputs.labels as Record<string, string> | undefined)?.["pd-serving/node-pool"] === pool);
+        const groups = this.resources("eks:index:ManagedNodeGroup").filter(
+            (r) => (r.inputs.labels as Record<string, string> | undefined)?.["pd-serving/node-pool"] === pool,
+        );
         if (groups.length !== 1) {
             throw new Error(`expected one ManagedNodeGroup labelled pd-serving/node-pool=${pool}, found ${groups.length}`);
         }
@@ -91,10 +98,18 @@ export class StackPlan {
 
     /** The one manifest of a kind and name (and namespace when given). */
     manifest(kind: string, name: string, namespace?: string): KubernetesObject {
-        const found = this.manifests().filter((o) => o.kind === kind && o.metadata.name === name &&
-            (namespace === undefined || o.metadata.namespace === namespace));
+        const found = this.manifests().filter(
+            (o) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace),
+        );
         if (found.length !== 1) {
-            throw new Error(`expected one ${kind} ${name}, found ${found.length}; ${kind} objects: ${this.manifests().filter((o) => o.kind === kind).map(manifestFileName).join(", ") || "(none)"}`);
+            throw new Error(
+                `expected one ${kind} ${name}, found ${found.length}; ${kind} objects: ${
+                    this.manifests()
+                        .filter((o) => o.kind === kind)
+                        .map(manifestFileName)
+                        .join(", ") || "(none)"
+                }`,
+            );
         }
         return found[0];
     }
@@ -106,7 +121,10 @@ export class StackPlan {
      */
     render(secretValues: string[] = []): string {
         const files = [...this.result.manifests.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-        return [renderPlanJson(this.plan, secretValues), ...files.map(([file, object]) => `--- ${file}\n${renderManifest(object, secretValues)}`)].join("\n");
+        return [
+            renderPlanJson(this.plan, secretValues),
+            ...files.map(([file, object]) => `--- ${file}\n${renderManifest(object, secretValues)}`),
+        ].join("\n");
     }
 }
 
@@ -153,8 +171,10 @@ export async function planConfig(config: PlanConfig, mocks: MockOptions = {}): P
     };
     try {
         const result = await buildPlan(config);
-        if (mocks.distinctIds && !JSON.stringify(result.plan.resources).includes("\"id:")) {
-            throw new Error("distinctIds had no effect: PlanMocks.newResource is no longer a prototype method; update tests/helpers/plan.ts");
+        if (mocks.distinctIds && !JSON.stringify(result.plan.resources).includes('"id:')) {
+            throw new Error(
+                "distinctIds had no effect: PlanMocks.newResource is no longer a prototype method; update tests/helpers/plan.ts",
+            );
         }
         return new StackPlan(config, result, hits, warnings);
     } finally {
@@ -168,9 +188,11 @@ export async function planConfig(config: PlanConfig, mocks: MockOptions = {}): P
 /** The raw strings of the project namespace (`pd-serving:` stripped), as `pulumi up` passes them. */
 export function projectStrings(config: PlanConfig): Record<string, string> {
     const prefix = `${config.project}:`;
-    return Object.fromEntries(Object.entries(config.config)
-        .filter(([key]) => key.startsWith(prefix))
-        .map(([key, value]) => [key.slice(prefix.length), value]));
+    return Object.fromEntries(
+        Object.entries(config.config)
+            .filter(([key]) => key.startsWith(prefix))
+            .map(([key, value]) => [key.slice(prefix.length), value]),
+    );
 }
 
 /** resolveStackConfig over a stack's merged config (Pulumi.yaml defaults, stack file, sets). */
