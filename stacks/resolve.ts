@@ -56,6 +56,7 @@ export function sharedMemorySize(workerMemory: string): string {
     return mi % 1024 === 0 ? `${mi / 1024}Gi` : `${mi}Mi`;
 }
 
+/** Where the config comes from: project, stack and region. */
 export interface StackContext {
     project: string;
     stack: string;

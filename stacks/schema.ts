@@ -15,22 +15,26 @@ interface KeyBase {
      */
     secret?: boolean;
 }
+/** A string config key, optionally one of a fixed set. */
 export interface StringKey extends KeyBase {
     type: "string";
     default: string;
     /** When set, the only values allowed. */
     allowed?: readonly string[];
 }
+/** An integer config key with its bounds. */
 export interface IntegerKey extends KeyBase {
     type: "integer";
     default: number;
     min: number;
     max: number;
 }
+/** A boolean config key. */
 export interface BooleanKey extends KeyBase {
     type: "boolean";
     default: boolean;
 }
+/** A list-of-strings config key. */
 export interface ArrayKey extends KeyBase {
     type: "array";
     default: readonly string[];

@@ -15,17 +15,21 @@ const NODE_POLICIES = [
     "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
 ];
 
+/** Options of the EKS cluster and its system node group. */
 export interface ClusterArgs {
     /** EKS cluster name, fixed so it is known before `pulumi up`. */
     readonly clusterName: string;
     /** Pinned Kubernetes version, e.g. "1.34". */
     readonly kubernetesVersion: string;
+    /** VPC and subnets the cluster and its nodes use. */
     readonly network: NetworkIds;
     /** IAM role/user ARNs that get cluster-admin through access entries. */
     readonly adminRoleArns: string[];
     /** CIDRs allowed to reach the public API endpoint. */
     readonly apiPublicAccessCidrs: string[];
+    /** EC2 instance type of the system (CPU) node group. */
     readonly systemInstanceType: string;
+    /** Nodes of the system node group (fixed size). */
     readonly systemNodeCount: number;
 }
 

@@ -17,10 +17,15 @@ spec:
 
 export type GpuCapacityType = "ON_DEMAND" | "CAPACITY_BLOCK";
 
+/** Options of the GPU managed node group. */
 export interface GpuNodeGroupArgs {
+    /** The EKS cluster the node group joins. */
     readonly cluster: eks.Cluster;
+    /** EKS cluster name, for the node group's name and tags. */
     readonly clusterName: string;
+    /** IAM role of the nodes (shared with the system node group). */
     readonly nodeRole: aws.iam.Role;
+    /** EC2 instance type of the GPU nodes, e.g. p5.48xlarge. */
     readonly instanceType: string;
     /** Fixed size of the group: GPU capacity is planned, not autoscaled. */
     readonly nodeCount: number;

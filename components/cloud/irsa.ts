@@ -1,12 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
+/** An IAM role a Kubernetes service account assumes through the cluster's OIDC provider (IRSA). */
 export interface ServiceAccountRoleArgs {
     /** ARN of the cluster's IAM OIDC provider. */
     readonly oidcProviderArn: pulumi.Input<string>;
     /** OIDC issuer without `https://`. */
     readonly oidcIssuer: pulumi.Input<string>;
+    /** Namespace of the service account. */
     readonly namespace: string;
+    /** Name of the service account. */
     readonly serviceAccount: string;
     /** Managed policies to attach. */
     readonly policyArns?: pulumi.Input<string>[];

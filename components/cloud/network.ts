@@ -8,6 +8,7 @@ export interface NetworkIds {
     publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
 }
 
+/** Options of a new VPC. */
 export interface NetworkArgs {
     /** VPC CIDR, /16 to /20. */
     readonly cidrBlock: string;

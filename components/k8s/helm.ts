@@ -8,10 +8,13 @@ export interface PinnedChart {
     readonly repo: string;
 }
 
+/** Options of one pinned Helm release. */
 export interface PinnedReleaseArgs {
     /** Helm release name (fixed, so Services and labels derived from it are predictable). */
     readonly releaseName: string;
+    /** Namespace the release installs into. */
     readonly namespace: string;
+    /** Chart values (merged over the chart's defaults: maps merge, lists replace). */
     readonly values: pulumi.Inputs;
     /** Seconds Helm waits for the release's resources. */
     readonly timeoutSeconds: number;

@@ -30,6 +30,7 @@ export function onGpuNodes(efa = false): Pick<PodSpec, "nodeSelector" | "tolerat
     return { nodeSelector, tolerations: [GPU_TOLERATION] };
 }
 
+/** How often a probe runs and how many failures it takes. */
 export interface ProbeTiming {
     readonly periodSeconds: number;
     readonly failureThreshold: number;

@@ -15,6 +15,7 @@ export const EFA_DEVICE_PLUGIN_CHART: PinnedChart = {
     repo: "https://aws.github.io/eks-charts",
 };
 
+/** Options of the EFA device plugin (none yet: chart, tolerations and selectors are fixed). */
 export interface EfaDevicePluginArgs {
     /** @default "kube-system" */
     readonly namespace?: string;

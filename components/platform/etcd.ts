@@ -22,8 +22,11 @@ export const ETCD_CLIENT_PORT = 2379;
 const PEER_PORT = 2380;
 const METRICS_PORT = 2381;
 
+/** Options of the etcd StatefulSet. */
 export interface EtcdArgs {
+    /** Namespace of etcd (the serving namespace). */
     readonly namespace: string;
+    /** StorageClass of the members' volumes. */
     readonly storageClassName: string;
     /** @default 3 (tolerates the loss of one member) */
     readonly replicas?: number;

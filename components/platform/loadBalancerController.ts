@@ -17,11 +17,17 @@ export const LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = "aws-load-balancer-contr
 /** The controller's default NLB class; Services name it explicitly. */
 export const NLB_LOAD_BALANCER_CLASS = "service.k8s.aws/nlb";
 
+/** Options of the AWS Load Balancer Controller. */
 export interface LoadBalancerControllerArgs {
+    /** EKS cluster name the controller manages load balancers for. */
     readonly clusterName: string;
+    /** AWS region of the cluster. */
     readonly region: string;
+    /** VPC of the cluster (the controller does not have to look it up through IMDS). */
     readonly vpcId: pulumi.Input<string>;
+    /** ARN of the cluster's OIDC provider, for IRSA. */
     readonly oidcProviderArn: pulumi.Input<string>;
+    /** Issuer URL of the cluster's OIDC provider, for IRSA. */
     readonly oidcIssuer: pulumi.Input<string>;
     /** @default 2 */
     readonly replicas?: number;

@@ -46,8 +46,11 @@ export interface ModelCacheMount {
     readonly waitContainer: Container;
 }
 
+/** Options of the node-local model cache DaemonSet. */
 export interface ModelCacheArgs {
+    /** Namespace of the cache's DaemonSet (the serving namespace). */
     readonly namespace: string;
+    /** Hugging Face model id to download. */
     readonly model: string;
     /** An image with python3 and huggingface_hub: the workers' own, already pulled on the node. */
     readonly image: string;

@@ -26,8 +26,11 @@ const CLUSTER_PORT = 6222;
  */
 export const NATS_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
+/** Options of the NATS JetStream cluster. */
 export interface NatsArgs {
+    /** Namespace of NATS (the serving namespace). */
     readonly namespace: string;
+    /** StorageClass of the JetStream file-store volumes. */
     readonly storageClassName: string;
     /** @default 3 */
     readonly replicas?: number;

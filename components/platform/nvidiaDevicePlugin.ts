@@ -15,6 +15,7 @@ export const NVIDIA_DEVICE_PLUGIN_CHART: PinnedChart = {
     repo: "https://nvidia.github.io/k8s-device-plugin",
 };
 
+/** Options of the NVIDIA device plugin (none yet: chart, tolerations and selectors are fixed). */
 export interface NvidiaDevicePluginArgs {
     /** @default "kube-system" (the chart refuses the default namespace) */
     readonly namespace?: string;

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 /** Key of the Hugging Face token in its Secret (what huggingface_hub reads as HF_TOKEN). */
 export const HF_TOKEN_KEY = "HF_TOKEN";
 
+/** Options of the serving namespace and its Hugging Face token Secret. */
 export interface ServingNamespaceArgs {
     /** Namespace of the serving graph, etcd and NATS. */
     readonly name: string;

@@ -8,9 +8,13 @@ import { NODE_POOL_LABEL, SYSTEM_POOL } from "../k8s/labels";
 export const GP3_STORAGE_CLASS = "gp3";
 const EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa";
 
+/** Options of the EBS CSI driver and the default gp3 StorageClass. */
 export interface StorageArgs {
+    /** EKS cluster name the add-on is installed on. */
     readonly clusterName: string;
+    /** ARN of the cluster's OIDC provider, for the driver's IRSA role. */
     readonly oidcProviderArn: pulumi.Input<string>;
+    /** Issuer URL of the cluster's OIDC provider, for the driver's IRSA role. */
     readonly oidcIssuer: pulumi.Input<string>;
 }
 

@@ -25,6 +25,7 @@ export const DYNAMO_NAMESPACE = "dynamo";
 /** Times a request may move to another worker when its worker dies mid-stream. */
 export const MIGRATION_LIMIT = 3;
 
+/** Options of the Dynamo graph: the shared graph options plus Dynamo's control plane. */
 export interface DynamoGraphArgs extends GraphArgs {
     /** etcd client URL (ETCD_ENDPOINTS). */
     readonly etcdEndpoint: string;

@@ -4,12 +4,15 @@ import { NLB_LOAD_BALANCER_CLASS } from "../platform/loadBalancerController";
 
 export type EndpointScheme = "internal" | "internet-facing";
 
+/** Options of the load-balanced endpoint Service (an NLB through the LB controller). */
 export interface EndpointArgs {
+    /** Namespace of the Service. */
     readonly namespace: string;
     /** Labels of the frontend/router pods. */
     readonly selector: Record<string, string>;
     /** Named container port of the OpenAI API. */
     readonly targetPort: string;
+    /** Internal (VPC only) or internet-facing NLB. */
     readonly scheme: EndpointScheme;
     /** Client CIDRs of an internet-facing NLB (its security group admits only these). */
     readonly allowedCidrs: string[];

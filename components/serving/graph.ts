@@ -8,18 +8,29 @@ import { Endpoint, EndpointScheme } from "./endpoint";
 import { ModelCacheMount } from "../platform/modelCache";
 import { EngineSettings, WorkerResources } from "./worker";
 
+/** What both serving graphs take. */
 export interface GraphArgs {
+    /** Namespace of the graph's pods and Services. */
     readonly namespace: string;
+    /** Model and engine settings every prefill and decode worker runs with. */
     readonly engine: EngineSettings;
+    /** Prefill worker pods. */
     readonly prefillReplicas: number;
+    /** Decode worker pods. */
     readonly decodeReplicas: number;
+    /** Replicas of the router/frontend. */
     readonly frontendReplicas: number;
+    /** GPU, CPU, memory, EFA and huge pages of each worker pod. */
     readonly worker: WorkerResources;
     /** EFA devices are wired into worker pods (and NIXL uses LIBFABRIC where the image has it). */
     readonly efa: boolean;
+    /** Whether the GPU instance supports GPUDirect RDMA over EFA. */
     readonly gpuDirectRdma: boolean;
+    /** How workers mount the node-local model cache. */
     readonly modelCache: ModelCacheMount;
+    /** Internal or internet-facing endpoint. */
     readonly endpointScheme: EndpointScheme;
+    /** Client CIDRs the endpoint admits. */
     readonly endpointAllowedCidrs: string[];
 }
 
@@ -43,12 +54,19 @@ export function graphLabels(graph: string, component: string): Record<string, st
     };
 }
 
+/** How a frontend is exposed: ClusterIP Service, PDB and endpoint. */
 export interface FrontendExposureArgs {
+    /** Namespace of the frontend. */
     readonly namespace: string;
+    /** Labels of the frontend pods (the Services select all of them). */
     readonly labels: Record<string, string>;
+    /** Replicas of the frontend (a PDB only with more than one). */
     readonly replicas: number;
+    /** Named ports of the ClusterIP Service (targetPort is the name). */
     readonly ports: { name: string; port: number }[];
+    /** Internal or internet-facing endpoint. */
     readonly scheme: EndpointScheme;
+    /** Client CIDRs the endpoint admits. */
     readonly allowedCidrs: string[];
 }
 

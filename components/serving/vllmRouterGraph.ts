@@ -15,6 +15,7 @@ export const ROUTER_METRICS_PORT = 29000;
 /** The router waits this long for workers at start: image pull, model download and load. */
 export const ROUTER_WORKER_STARTUP_TIMEOUT_SECONDS = 3600;
 
+/** Options of the vllm-router graph: the shared graph options plus router settings. */
 export interface VllmRouterGraphArgs extends GraphArgs {
     /** vLLM image of the workers (with the EFA userspace when efa is on). */
     readonly workerImage: string;

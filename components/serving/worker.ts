@@ -26,19 +26,31 @@ export interface WorkerResources {
     readonly sharedMemory: string;
 }
 
+/** What one prefill or decode pod template is built from. */
 export interface WorkerPodArgs {
+    /** prefill or decode. */
     readonly role: WorkerRole;
+    /** Labels of the pod (selectors use all of them). */
     readonly labels: Record<string, string>;
+    /** Container image of the worker. */
     readonly image: string;
+    /** Entrypoint of the worker container. */
     readonly command: string[];
+    /** Arguments of the worker container. */
     readonly args: string[];
+    /** Ports the worker container declares. */
     readonly ports: k8s.types.input.core.v1.ContainerPort[];
+    /** Startup, readiness and liveness probes. */
     readonly probes: { startup: Probe; readiness: Probe; liveness: Probe };
     /** Graph-specific env, after the common env. */
     readonly env?: EnvVar[];
+    /** GPU, CPU, memory, EFA and huge pages of the pod. */
     readonly resources: WorkerResources;
+    /** NIXL backend of the KV transfer (LIBFABRIC on EFA, else UCX). */
     readonly nixlBackend: NixlBackend;
+    /** Whether the GPU instance supports GPUDirect RDMA over EFA. */
     readonly gpuDirectRdma: boolean;
+    /** How the pod mounts the node-local model cache. */
     readonly modelCache: ModelCacheMount;
     /** Init containers to run before the model wait (e.g. waiting for etcd and NATS). */
     readonly initContainers?: Container[];

@@ -12,6 +12,7 @@ export interface ValueChange {
     head: unknown;
 }
 
+/** A manifest file of a plan, by the object it holds. */
 export interface ManifestRef {
     /** `<namespace>.<kind>.<name>.yaml` (`_cluster` for cluster-scoped objects). */
     file: string;
@@ -20,6 +21,7 @@ export interface ManifestRef {
     name: string;
 }
 
+/** A manifest present in both plans whose content differs. */
 export interface ManifestChange extends ManifestRef {
     /** Unified diff of the YAML, base then head. */
     diff: string;
@@ -29,12 +31,14 @@ export interface ManifestChange extends ManifestRef {
     changes: ValueChange[];
 }
 
+/** A Helm release by name and namespace. */
 export interface HelmReleaseRef {
     name: string;
     chart: string | null;
     version: string | null;
 }
 
+/** A Helm release present in both plans whose chart, version or values differ. */
 export interface HelmReleaseChange {
     name: string;
     /** Which of chart, version, values changed (in that order), then "inputs" for anything else. */
@@ -47,22 +51,26 @@ export interface HelmReleaseChange {
     inputs: ValueChange[];
 }
 
+/** A non-Kubernetes resource by type and name. */
 export interface ResourceRef {
     type: string;
     name: string;
 }
 
+/** A resource present in both plans whose inputs differ. */
 export interface ResourceChange extends ResourceRef {
     /** Changed inputs; a changed parent is reported with path "(parent)". */
     changes: ValueChange[];
 }
 
+/** Items added, removed and changed between two plans. */
 export interface AddedRemovedChanged<R, C> {
     added: R[];
     removed: R[];
     changed: C[];
 }
 
+/** A number in base and head (null when absent) and their difference. */
 export interface NumberDelta {
     base: number | null;
     head: number | null;
@@ -86,6 +94,7 @@ export type SummaryDiff = Record<SummaryMetric, NumberDelta> & {
     gpuInstanceType: { base: string | null; head: string | null };
 };
 
+/** Everything two plans differ in. */
 export interface PlanDiff {
     stack: string;
     /** False when the base directory did not exist (a new stack, or the base failed to plan). */

@@ -1,5 +1,6 @@
 /** Line diff (a small LCS over lines: manifests are a few hundred lines) and unified diff. */
 
+/** One line of a line diff: kept, removed or added. */
 export interface DiffOp {
     op: " " | "-" | "+";
     line: string;
@@ -112,6 +113,7 @@ export function yamlSection(lines: string[], index: number): string {
     return section;
 }
 
+/** How a unified diff is cut down. */
 export interface UnifiedDiffOptions {
     baseName?: string;
     headName?: string;

@@ -14,6 +14,7 @@ import {
 } from "./compare";
 import { splitLines } from "./lineDiff";
 
+/** How much the Markdown report shows before it shortens. */
 export interface MarkdownOptions {
     /** Diff lines shown per manifest before "... N more lines" (default 200). */
     maxDiffLines?: number;

@@ -17,6 +17,7 @@ function isSecretValue(value: unknown): boolean {
     );
 }
 
+/** A resource the program registered on the mocks, with its inputs and parent. */
 export interface RecordedResource {
     type: string;
     name: string;
@@ -24,6 +25,8 @@ export interface RecordedResource {
     parent?: string;
     custom: boolean;
     inputs: Record<string, unknown>;
+    /** `type::name` of every resource it depends on (dependsOn and inputs), sorted; destroy runs in reverse. */
+    dependencies: string[];
 }
 
 /** Outputs of remote components (eks) and computed fields the program reads. */
@@ -68,6 +71,8 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     public readonly resources: RecordedResource[] = [];
     /** Parent URN of each `type::name`, captured from the monitor's registration requests. */
     public readonly parents = new Map<string, string>();
+    /** Dependency URNs of each `type::name`, captured from the same requests. */
+    public readonly dependencies = new Map<string, string[]>();
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
         const parentUrn = this.parents.get(`${args.type}::${args.name}`);
@@ -77,6 +82,7 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             parent: parentUrn ? urnToRef(parentUrn) : undefined,
             custom: args.custom ?? false,
             inputs: plainInputs(args.inputs) as Record<string, unknown>,
+            dependencies: [...new Set((this.dependencies.get(`${args.type}::${args.name}`) ?? []).map(urnToRef))].sort(),
         });
         return { id: args.custom ? KNOWN_AFTER_UP : undefined, state: computedState(args.type, args.inputs) };
     }
@@ -119,20 +125,23 @@ interface RegisterRequest {
     getType(): string;
     getName(): string;
     getParent(): string;
+    getDependenciesList(): string[];
 }
 
 /**
  * Installs the mocks (preview false, so every apply runs) and taps the mock monitor so each
- * recorded resource knows its parent (MockResourceArgs does not carry it).
+ * recorded resource knows its parent and dependencies (MockResourceArgs carries neither).
  */
 export async function installMocks(mocks: PlanMocks, project: string, stack: string): Promise<void> {
     await pulumi.runtime.setMocks(mocks, project, stack, false);
     const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (req: RegisterRequest, cb: unknown) => void };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: RegisterRequest, callback: unknown) => {
+        const ref = `${req.getType()}::${req.getName()}`;
         if (req.getParent()) {
-            mocks.parents.set(`${req.getType()}::${req.getName()}`, req.getParent());
+            mocks.parents.set(ref, req.getParent());
         }
+        mocks.dependencies.set(ref, req.getDependenciesList());
         register(req, callback);
     };
 }

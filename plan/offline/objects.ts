@@ -1,6 +1,7 @@
 /** Kubernetes objects among the recorded resources, and what the plan reads from them. */
 import { RecordedResource } from "./mocks";
 
+/** The fields of a container the plan's summary reads. */
 export interface Container {
     name: string;
     command?: string[];
@@ -8,11 +9,13 @@ export interface Container {
     env?: { name: string; value?: string }[];
     resources?: { limits?: Record<string, string | number>; requests?: Record<string, string | number> };
 }
+/** The fields of a pod spec the plan's summary reads. */
 export interface PodSpec {
     nodeSelector?: Record<string, string>;
     containers: Container[];
     initContainers?: Container[];
 }
+/** A Kubernetes object as written to a manifest file. */
 export interface KubernetesObject {
     apiVersion: string;
     kind: string;

@@ -16,14 +16,16 @@ import { PlanSummary, summarize } from "./summary";
 
 export const REDACTED = "<redacted>";
 
+/** What plan.json holds. */
 export interface Plan {
     stack: string;
     config: Record<string, unknown>;
-    resources: { type: string; name: string; parent: string | null; inputs: Record<string, unknown> }[];
+    resources: { type: string; name: string; parent: string | null; dependsOn: string[]; inputs: Record<string, unknown> }[];
     outputs: Record<string, unknown>;
     summary: PlanSummary;
 }
 
+/** A plan with its manifests, ready to write. */
 export interface PlanResult {
     plan: Plan;
     /** File name (`<namespace>.<kind>.<name>.yaml`) -> object, Secret data redacted. */
@@ -85,6 +87,7 @@ export async function buildPlan(planConfig: PlanConfig): Promise<PlanResult> {
         type: r.type,
         name: r.name,
         parent: r.parent ?? null,
+        dependsOn: r.dependencies,
         inputs:
             r.type === "kubernetes:core/v1:Secret"
                 ? (redactObject(r.inputs as unknown as KubernetesObject) as unknown as Record<string, unknown>)

@@ -9,6 +9,7 @@ import { installMocks, PlanMocks, RecordedResource, SECRET_PLACEHOLDER } from ".
 
 export const PROGRAM_PATH = path.resolve(__dirname, "..", "..", "index.ts");
 
+/** What one run of the program on the mocks recorded. */
 export interface ProgramRun {
     resources: RecordedResource[];
     /** Stack outputs with secrets replaced by SECRET_PLACEHOLDER. */

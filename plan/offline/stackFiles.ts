@@ -10,6 +10,7 @@ import { CONFIG_SCHEMA, isConfigKey } from "../../stacks/schema";
 
 export const SECURE_PLACEHOLDER = "<secure value: set, unknown offline>";
 
+/** The merged config of a stack as `pulumi up` would see it, with the secret values to scrub. */
 export interface PlanConfig {
     project: string;
     stack: string;

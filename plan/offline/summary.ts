@@ -8,6 +8,7 @@ import { RecordedResource } from "./mocks";
 import { KubernetesObject, kubernetesObjects, podSpecOf, workloadReplicas } from "./objects";
 import { GPU_POOL, NODE_POOL_LABEL, SYSTEM_POOL } from "../../components/k8s/labels";
 
+/** What a plan provisions and costs, read off the registered resources. */
 export interface PlanSummary {
     stack: string;
     graph: string;

@@ -16,6 +16,7 @@ export const EKS_CONTROL_PLANE_USD_PER_HOUR = 0.1;
 /** One NAT gateway, us-east-1, USD per hour (data processing not included). */
 export const NAT_GATEWAY_USD_PER_HOUR = 0.045;
 
+/** A GPU instance type of the catalogue: GPUs, memory, EFA, NVMe, price. */
 export interface GpuInstanceType {
     gpus: number;
     gpuModel: string;
@@ -112,6 +113,7 @@ export const GPU_INSTANCE_TYPES: Readonly<Record<string, GpuInstanceType>> = {
     },
 };
 
+/** A CPU instance type of the system node group catalogue. */
 export interface CpuInstanceType {
     vcpu: number;
     memoryGiB: number;

@@ -10,6 +10,7 @@ import {
     SYSTEM_INSTANCE_TYPES,
 } from "../catalog/instances";
 
+/** The nodes a stack runs, for pricing. */
 export interface Fleet {
     gpuInstanceType: string;
     gpuNodes: number;
@@ -19,6 +20,7 @@ export interface Fleet {
     natGateways: number;
 }
 
+/** On-demand USD per hour, by part. */
 export interface CostBreakdown {
     gpuNodes: number;
     systemNodes: number;
@@ -39,6 +41,7 @@ export function hourlyCost(fleet: Fleet): { hourlyCostUsd: number; costBreakdown
     return { hourlyCostUsd: round(Object.values(costBreakdown).reduce((a, b) => a + b, 0)), costBreakdown };
 }
 
+/** The EC2 vCPU quota the nodes need. */
 export interface VcpuQuota {
     /** Service Quotas name of the EC2 On-Demand quota. */
     quota: string;
@@ -72,6 +75,7 @@ export function vcpuQuotas(fleet: Fleet): VcpuQuota[] {
     return [...needs.values()].filter((q) => q.vcpus > 0);
 }
 
+/** The costEstimate stack output. */
 export interface CostEstimate {
     hourlyCostUsd: number;
     costBreakdown: CostBreakdown;
