@@ -2,6 +2,7 @@
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { HELM_RELEASE_TYPE, PlanJson, PlanSnapshot, readPlanDir } from "./read";
+import { cloudReplacedBy, kubernetesReplacedBy } from "./replacements";
 import { diffLines, splitLines, unifiedDiff } from "./lineDiff";
 
 /** One changed value inside a nested structure; `undefined` base or head means absent there. */
@@ -29,6 +30,8 @@ export interface ManifestChange extends ManifestRef {
     linesRemoved: number;
     /** Changed fields of the parsed object. */
     changes: ValueChange[];
+    /** Immutable fields among the changes: pulumi up replaces the object (empty: updated in place). */
+    replacedBy: string[];
 }
 
 /** A Helm release by name and namespace. */
@@ -61,6 +64,8 @@ export interface ResourceRef {
 export interface ResourceChange extends ResourceRef {
     /** Changed inputs; a changed parent is reported with path "(parent)". */
     changes: ValueChange[];
+    /** Inputs among the changes that force a new resource (empty: updated in place). */
+    replacedBy: string[];
 }
 
 /** Items added, removed and changed between two plans. */
@@ -195,12 +200,15 @@ function diffManifests(base: Map<string, string>, head: Map<string, string>): Pl
             continue;
         }
         const ops = diffLines(splitLines(before), splitLines(after));
+        const ref = parseManifestFileName(file);
+        const changes = valueChanges(parseYamlSafe(before), parseYamlSafe(after));
         changed.push({
-            ...parseManifestFileName(file),
+            ...ref,
             diff: unifiedDiff(before, after, { baseName: `base/manifests/${file}`, headName: `head/manifests/${file}` }),
             linesAdded: ops.filter((o) => o.op === "+").length,
             linesRemoved: ops.filter((o) => o.op === "-").length,
-            changes: valueChanges(parseYamlSafe(before), parseYamlSafe(after)),
+            changes,
+            replacedBy: kubernetesReplacedBy(ref.kind, changes),
         });
     }
     return { added, removed, changed };
@@ -294,7 +302,7 @@ function diffCloudResources(base: PlanResource[], head: PlanResource[]): PlanDif
             changes.push({ path: "(parent)", base: b.parent ?? null, head: a.parent ?? null });
         }
         if (changes.length > 0) {
-            changed.push({ ...ref(a), changes });
+            changed.push({ ...ref(a), changes, replacedBy: cloudReplacedBy(a.type, changes) });
         }
     }
     return { added, removed, changed };

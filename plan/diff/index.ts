@@ -12,3 +12,4 @@ export * from "./compare";
 export * from "./lineDiff";
 export * from "./markdown";
 export * from "./read";
+export * from "./replacements";

@@ -117,6 +117,11 @@ function formatNumber(n: number | null, money: boolean): string {
     return money ? `$${n.toFixed(2)}/h` : String(n);
 }
 
+/** ` **replaced** (immutable: a, b)` when a change forces a replacement, else nothing. */
+function replaced(paths: readonly string[]): string {
+    return paths.length > 0 ? ` **replaced** (immutable: ${paths.map(inlineCode).join(", ")})` : "";
+}
+
 function formatDelta(d: NumberDelta, money: boolean): string {
     if (d.delta === null) {
         return "—";
@@ -209,7 +214,7 @@ export function renderMarkdown(diff: PlanDiff, options: MarkdownOptions = {}): s
                     ...k8s.removed.map((m) => `- removed ${inlineCode(m.file)}`),
                     ...k8s.changed.map(
                         (m) =>
-                            `- changed ${inlineCode(m.file)} (+${m.linesAdded} −${m.linesRemoved} lines)${m.changes.length ? `: ${formatChanges(m.changes, maxPaths)}` : ""}`,
+                            `- changed ${inlineCode(m.file)} (+${m.linesAdded} −${m.linesRemoved} lines)${replaced(m.replacedBy)}${m.changes.length ? `: ${formatChanges(m.changes, maxPaths)}` : ""}`,
                     ),
                 ],
                 maxItems,
@@ -273,7 +278,7 @@ export function renderMarkdown(diff: PlanDiff, options: MarkdownOptions = {}): s
                 [
                     ...cloud.added.map((r) => `- added ${name(r)}`),
                     ...cloud.removed.map((r) => `- removed ${name(r)}`),
-                    ...cloud.changed.map((r) => `- changed ${name(r)}: ${formatChanges(r.changes, maxPaths)}`),
+                    ...cloud.changed.map((r) => `- changed ${name(r)}${replaced(r.replacedBy)}: ${formatChanges(r.changes, maxPaths)}`),
                 ],
                 maxItems,
             ),
