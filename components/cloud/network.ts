@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { formatCidr, parseCidr } from "../../stacks/cidr";
 
 /** The ids the cluster needs, whether the VPC is new or existing. */
 export interface NetworkIds {
@@ -24,11 +25,12 @@ export interface NetworkArgs {
  * from the middle. Up to 4 zones.
  */
 export function subnetCidrs(vpcCidr: string, zoneCount: number): { private: string[]; public: string[] } {
-    const [address, prefixText] = vpcCidr.split("/");
-    const prefix = Number(prefixText);
-    const base = address.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
-    const toCidr = (start: number, size: number) =>
-        `${[24, 16, 8, 0].map((shift) => Math.floor(start / 2 ** shift) % 256).join(".")}/${size}`;
+    const vpc = parseCidr(vpcCidr);
+    if (!vpc) {
+        throw new Error(`not an IPv4 CIDR: ${vpcCidr}`);
+    }
+    const [base, prefix] = [vpc.start, vpc.prefix];
+    const toCidr = formatCidr;
     const privateSize = 2 ** (32 - (prefix + 3));
     const publicSize = 2 ** (32 - (prefix + 6));
     const zones = [...Array(zoneCount).keys()];

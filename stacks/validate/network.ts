@@ -1,4 +1,5 @@
 /** Region, VPC, subnets, CIDRs, capacity reservations, cluster access and the endpoint. */
+import { parseCidr } from "../cidr";
 import { ConfigError } from "../errors";
 import { ConfigValues } from "../schema";
 
@@ -20,15 +21,12 @@ export function validateRegion(region: string | undefined): string {
 }
 
 export function validateCidr(key: string, cidr: string, minPrefix = 0, maxPrefix = 32): void {
-    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-    const octets = match ? match.slice(1, 5).map(Number) : [];
-    const prefix = match ? Number(match[5]) : -1;
-    if (!match || octets.some((o) => o > 255) || prefix < minPrefix || prefix > maxPrefix) {
+    const range = parseCidr(cidr);
+    if (!range || range.prefix < minPrefix || range.prefix > maxPrefix) {
         throw new ConfigError(key, cidr, `must be an IPv4 CIDR such as '10.0.0.0/16' with a prefix from /${minPrefix} to /${maxPrefix}.`);
     }
-    const address = octets.reduce((acc, o) => acc * 256 + o, 0);
-    if (prefix < 32 && address % 2 ** (32 - prefix) !== 0) {
-        throw new ConfigError(key, cidr, `has host bits set; the network address for /${prefix} is required.`);
+    if (range.hostBitsSet) {
+        throw new ConfigError(key, cidr, `has host bits set; the network address for /${range.prefix} is required.`);
     }
 }
 

@@ -1,42 +1,18 @@
-/** IPv4 CIDR arithmetic for assertions (independent of components/network.ts). */
+/** CIDR assertions for tests, on the project's one parser (stacks/cidr.ts). */
+import { cidrContains, cidrsOverlap, CidrRange, parseCidr as parse } from "../../stacks/cidr";
 
-export interface Range {
-    cidr: string;
-    prefix: number;
-    /** First address, as a number. */
-    start: number;
-    /** One past the last address. */
-    end: number;
+/** The range of a CIDR that must be a network address; throws otherwise. */
+export function parseCidr(cidr: string): CidrRange {
+    const range = parse(cidr);
+    if (!range || range.hostBitsSet) {
+        throw new Error(`not an IPv4 network CIDR: ${cidr}`);
+    }
+    return range;
 }
 
-export function parseCidr(cidr: string): Range {
-    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-    if (!match) {
-        throw new Error(`not an IPv4 CIDR: ${cidr}`);
-    }
-    const octets = match.slice(1, 5).map(Number);
-    if (octets.some((o) => o > 255)) {
-        throw new Error(`not an IPv4 CIDR: ${cidr}`);
-    }
-    const prefix = Number(match[5]);
-    const start = octets.reduce((acc, o) => acc * 256 + o, 0);
-    const size = 2 ** (32 - prefix);
-    if (start % size !== 0) {
-        throw new Error(`host bits set in ${cidr}`);
-    }
-    return { cidr, prefix, start, end: start + size };
-}
-
+/** Whether inner lies within outer. */
 export function contains(outer: string, inner: string): boolean {
-    const a = parseCidr(outer);
-    const b = parseCidr(inner);
-    return a.start <= b.start && b.end <= a.end;
-}
-
-export function overlaps(x: string, y: string): boolean {
-    const a = parseCidr(x);
-    const b = parseCidr(y);
-    return a.start < b.end && b.start < a.end;
+    return cidrContains(parseCidr(outer), parseCidr(inner));
 }
 
 /** Pairs of CIDRs in the list that overlap. */
@@ -44,7 +20,7 @@ export function overlappingPairs(cidrs: string[]): [string, string][] {
     const pairs: [string, string][] = [];
     cidrs.forEach((a, i) =>
         cidrs.slice(i + 1).forEach((b) => {
-            if (overlaps(a, b)) {
+            if (cidrsOverlap(parseCidr(a), parseCidr(b))) {
                 pairs.push([a, b]);
             }
         }),
