@@ -45,6 +45,7 @@ const COMPUTED_OUTPUTS: Record<string, string[]> = {
     "aws:iam/policy:Policy": ["arn"],
     "aws:eks/addon:Addon": ["arn", "addonVersion"],
     "aws:ec2/securityGroup:SecurityGroup": ["arn"],
+    "random:index/randomPassword:RandomPassword": ["result"],
 };
 
 function computedState(type: string, inputs: Record<string, unknown>): Record<string, unknown> {

@@ -56,3 +56,11 @@ export function workerImage(graph: string, efa: boolean, region: string): string
     }
     return efa ? vllmEfaImage(region) : VLLM_IMAGE;
 }
+
+/**
+ * nginx (unprivileged build: uid 101, port 8080) for the API gateway, pinned by digest: the tag
+ * and digest as named by DependencyTrack/frontend PR #1373 (docker/Dockerfile.alpine, "FROM
+ * nginxinc/nginx-unprivileged:1.29.2-alpine@sha256:fb0892...").
+ */
+export const GATEWAY_IMAGE =
+    "nginxinc/nginx-unprivileged:1.29.2-alpine@sha256:fb089229c0b27470aef1384985c4f073c19f6e1529a9cfc9676cf7d9869a36f4";
