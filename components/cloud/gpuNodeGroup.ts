@@ -85,7 +85,9 @@ export function gpuAmiPin(kubernetesVersion: string, amiRelease: string, writesU
 export const NO_SURGE_UPDATE_CONFIG = { updateStrategy: "MINIMAL", maxUnavailable: 1 } as const;
 
 export const noSurgeNodeUpdates: pulumi.ResourceTransform = (args) =>
-    args.type === "aws:eks/nodeGroup:NodeGroup" ? { props: { ...args.props, updateConfig: NO_SURGE_UPDATE_CONFIG }, opts: args.opts } : undefined;
+    args.type === "aws:eks/nodeGroup:NodeGroup"
+        ? { props: { ...args.props, updateConfig: NO_SURGE_UPDATE_CONFIG }, opts: args.opts }
+        : undefined;
 
 /**
  * The GPU managed node group: AL2023 NVIDIA AMI, GPU taint, pool labels, IMDSv2, and with EFA a

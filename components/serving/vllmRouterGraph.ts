@@ -205,7 +205,6 @@ export class VllmRouterGraph extends pulumi.ComponentResource {
                         spec: workerPodSpec({
                             role,
                             labels,
-                            otherRoleLabels: graphLabels("vllm-router", role === "prefill" ? "decode" : "prefill"),
                             image: args.workerImage,
                             // Explicit: the DLC image's entrypoint is a script, upstream's is `vllm serve`.
                             command: ["vllm", "serve"],

@@ -26,25 +26,38 @@ export interface WorkerResources {
     readonly sharedMemory: string;
 }
 
+/** What a graph decides about its worker pods; the rest is common to both graphs. */
 export interface WorkerPodArgs {
+    /** Prefill or decode; also the container's name. */
     readonly role: WorkerRole;
+    /** Labels of the pods (spreading and role separation select by them). */
     readonly labels: Record<string, string>;
+    /** The serving image. */
     readonly image: string;
+    /** The container's command (explicit: images differ in their entrypoints). */
     readonly command: string[];
+    /** The command's arguments. */
     readonly args: string[];
+    /** Ports of the server; the NIXL side-channel port is added. */
     readonly ports: k8s.types.input.core.v1.ContainerPort[];
+    /** Startup, readiness and liveness probes. */
     readonly probes: { startup: Probe; readiness: Probe; liveness: Probe };
     /** Graph-specific env, after the common env. */
     readonly env?: EnvVar[];
+    /** GPUs, CPU, memory, EFA devices, huge pages and /dev/shm of a pod. */
     readonly resources: WorkerResources;
+    /** NIXL transport: LIBFABRIC with EFA, UCX otherwise. */
     readonly nixlBackend: NixlBackend;
+    /** The instance has GPUDirect RDMA (FI_EFA_USE_DEVICE_RDMA). */
     readonly gpuDirectRdma: boolean;
+    /** The node-local model cache: volume, mount, env and the wait-for-model init container. */
     readonly modelCache: ModelCacheMount;
     /** Init containers to run before the model wait (e.g. waiting for etcd and NATS). */
     readonly initContainers?: Container[];
     /**
      * Labels of the other role's pods. With EFA they are kept off this pod's node (required
-     * anti-affinity) and pods of this role pack together. @default none: no role separation
+     * anti-affinity) and pods of this role pack together.
+     * @default `labels` with every value equal to the role swapped for the other role
      */
     readonly otherRoleLabels?: Record<string, string>;
 }
@@ -84,7 +97,7 @@ export function workerPlacement(
     efa: boolean,
     otherRoleLabels?: Record<string, string>,
 ): Pick<PodSpec, "affinity" | "topologySpreadConstraints"> {
-    if (!efa || !otherRoleLabels) {
+    if (!efa || !otherRoleLabels || Object.keys(otherRoleLabels).length === 0) {
         return { topologySpreadConstraints: [spreadAcrossNodes(labels, "ScheduleAnyway")] };
     }
     const node = "kubernetes.io/hostname";
@@ -116,6 +129,12 @@ export function workerResourceLimits(r: WorkerResources): Record<string, string>
     return limits;
 }
 
+/** The other role's labels by the graphs' convention: the role's name swapped in every value that is it. */
+export function otherRoleLabels(role: WorkerRole, labels: Record<string, string>): Record<string, string> {
+    const other: WorkerRole = role === "prefill" ? "decode" : "prefill";
+    return Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, v === role ? other : v]));
+}
+
 export function workerPodSpec(a: WorkerPodArgs): PodSpec {
     const efa = a.resources.efaDevices > 0;
     const limits = workerResourceLimits(a.resources);
@@ -129,7 +148,7 @@ export function workerPodSpec(a: WorkerPodArgs): PodSpec {
     }
     return {
         ...onGpuNodes(efa),
-        ...workerPlacement(a.labels, efa, a.otherRoleLabels),
+        ...workerPlacement(a.labels, efa, a.otherRoleLabels ?? otherRoleLabels(a.role, a.labels)),
         terminationGracePeriodSeconds: WORKER_TERMINATION_GRACE_SECONDS,
         initContainers: [...(a.initContainers ?? []), a.modelCache.waitContainer],
         containers: [
