@@ -59,6 +59,7 @@ export function sharedMemorySize(workerMemory: string): string {
     return mi % 1024 === 0 ? `${mi / 1024}Gi` : `${mi}Mi`;
 }
 
+/** The project, stack and region the config is resolved for. */
 export interface StackContext {
     project: string;
     stack: string;

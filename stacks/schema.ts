@@ -17,22 +17,26 @@ interface KeyBase {
      */
     secret?: boolean;
 }
+/** A string key, optionally one of `allowed`. */
 export interface StringKey extends KeyBase {
     type: "string";
     default: string;
     /** When set, the only values allowed. */
     allowed?: readonly string[];
 }
+/** An integer key within [min, max]. */
 export interface IntegerKey extends KeyBase {
     type: "integer";
     default: number;
     min: number;
     max: number;
 }
+/** A true/false key. */
 export interface BooleanKey extends KeyBase {
     type: "boolean";
     default: boolean;
 }
+/** A list of strings (comma-separated or a YAML list). */
 export interface ArrayKey extends KeyBase {
     type: "array";
     default: readonly string[];

@@ -18,10 +18,15 @@ spec:
 
 export type GpuCapacityType = "ON_DEMAND" | "CAPACITY_BLOCK";
 
+/** What the GPU node group is built from. */
 export interface GpuNodeGroupArgs {
+    /** The EKS cluster the nodes join. */
     readonly cluster: eks.Cluster;
+    /** The cluster's name; the node group is `<clusterName>-gpu`. */
     readonly clusterName: string;
+    /** IAM role of the nodes. */
     readonly nodeRole: aws.iam.Role;
+    /** EC2 instance type of the nodes. */
     readonly instanceType: string;
     /** Fixed size of the group: GPU capacity is planned, not autoscaled. */
     readonly nodeCount: number;

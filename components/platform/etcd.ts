@@ -25,8 +25,11 @@ export const ETCD_CLIENT_PORT = 2379;
 const PEER_PORT = 2380;
 const METRICS_PORT = 2381;
 
+/** Where and how big the etcd cluster is. */
 export interface EtcdArgs {
+    /** Namespace of the StatefulSet, Services and PodDisruptionBudget. */
     readonly namespace: string;
+    /** StorageClass of the members' volumes. */
     readonly storageClassName: string;
     /** @default 3 (tolerates the loss of one member) */
     readonly replicas?: number;

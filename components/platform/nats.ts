@@ -31,8 +31,11 @@ const CLUSTER_PORT = 6222;
  */
 export const NATS_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
+/** Where and how big the NATS cluster is. */
 export interface NatsArgs {
+    /** Namespace of the release. */
     readonly namespace: string;
+    /** StorageClass of the JetStream volumes. */
     readonly storageClassName: string;
     /** @default 3 */
     readonly replicas?: number;

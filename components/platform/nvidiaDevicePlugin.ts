@@ -32,6 +32,7 @@ export function gpuPoolAffinity(): k8s.types.input.core.v1.Affinity {
     };
 }
 
+/** Where the device plugin runs. */
 export interface NvidiaDevicePluginArgs {
     /** @default "kube-system" (the chart refuses the default namespace) */
     readonly namespace?: string;

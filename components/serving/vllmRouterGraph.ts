@@ -22,6 +22,7 @@ export const ROUTER_LOG_LEVEL = "warn";
 /** Pods of a role must load their model before the router has them: the await allows for it. */
 const WORKER_AWAIT_SECONDS = 3600;
 
+/** The shared graph arguments plus the worker image and the router's P/D policies. */
 export interface VllmRouterGraphArgs extends GraphArgs {
     /** vLLM image of the workers (with the EFA userspace when efa is on). */
     readonly workerImage: string;
@@ -45,7 +46,7 @@ export function discoverySelector(role: WorkerRole): string[] {
  * does not hold the router's listener. Workers stay StatefulSets (stable names for metrics; a
  * rolling update deletes a pod before it starts its replacement, so it needs no spare GPU).
  */
-export class VllmRouterGraph extends pulumi.ComponentResource {
+export class VllmRouterGraph extends pulumi.ComponentResource implements ServingGraph {
     public readonly endpoint: Endpoint;
     public readonly frontendServiceName = "router";
     public readonly frontendPort = ROUTER_PORT;
