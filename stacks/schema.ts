@@ -125,7 +125,8 @@ export const CONFIG_SCHEMA = {
         default: 0,
         min: 0,
         max: MAX_NODES_PER_NODE_GROUP,
-        description: "GPU nodes. 0: derived from the GPU pods (replicas x tensorParallelSize / GPUs per node, rounded up).",
+        description:
+            "GPU nodes. 0: derived from the GPU pods (replicas x tensorParallelSize / GPUs per node, rounded up; with efa, prefill and decode pods on separate nodes, each role rounded up).",
     },
     gpuCapacityType: {
         type: "string",
