@@ -3,7 +3,7 @@ import { CpuInstanceType, GpuInstanceType, SYSTEM_INSTANCE_TYPES } from "./catal
 import { parseConfig } from "./parse";
 import { parseMemoryMiB } from "./quantity";
 import { ConfigValues } from "./schema";
-import { validateStackConfig } from "./validate";
+import { gpuNodesNeeded, validateStackConfig } from "./validate";
 
 /** Config after validation, with the values the program derives from it. */
 export interface StackConfig extends Omit<ConfigValues, "hfToken" | "gpuNodeCount"> {
@@ -22,7 +22,10 @@ export interface StackConfig extends Omit<ConfigValues, "hfToken" | "gpuNodeCoun
     gpuPods: number;
     /** Worker pods one GPU node holds. */
     podsPerGpuNode: number;
-    /** GPU nodes: gpuNodeCount when not 0, otherwise just enough for the GPU pods. */
+    /**
+     * GPU nodes: gpuNodeCount when not 0, otherwise just enough for the GPU pods; with EFA
+     * prefill and decode pods fill separate nodes (ceil(P / per node) + ceil(D / per node)).
+     */
     gpuNodeCount: number;
     gpuNodeCountDerived: boolean;
     /** EFA devices given to each worker pod (0 without EFA): the node's devices shared out. */
@@ -56,7 +59,7 @@ export function sharedMemorySize(workerMemory: string): string {
     return mi % 1024 === 0 ? `${mi / 1024}Gi` : `${mi}Mi`;
 }
 
-/** Where the config comes from: project, stack and region. */
+/** The project, stack and region the config is resolved for. */
 export interface StackContext {
     project: string;
     stack: string;
@@ -90,7 +93,15 @@ export function resolveStackConfig(raw: Readonly<Record<string, string>>, contex
         modelParams: modelParamsBillions,
         gpuPods,
         podsPerGpuNode,
-        gpuNodeCount: gpuNodeCount === 0 ? Math.ceil(gpuPods / podsPerGpuNode) : gpuNodeCount,
+        gpuNodeCount:
+            gpuNodeCount === 0
+                ? gpuNodesNeeded({
+                      prefillPods: values.prefillReplicas,
+                      decodePods: values.decodeReplicas,
+                      podsPerNode: podsPerGpuNode,
+                      efa: values.efa,
+                  })
+                : gpuNodeCount,
         gpuNodeCountDerived: gpuNodeCount === 0,
         efaDevicesPerPod: values.efa ? Math.floor(gpu.maxEfaDevices / podsPerGpuNode) : 0,
         hugepagesPerPodMi: values.efa ? hugepagesPerPodMi(podsPerGpuNode) : 0,

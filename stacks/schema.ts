@@ -5,6 +5,8 @@
  * Keys are flat and live in the project namespace: `pulumi config set prefillReplicas 8`.
  */
 
+import { DEFAULT_GPU_AMI_RELEASE, GPU_AMI_RELEASE_NAMES } from "./catalog/amis";
+
 export type ConfigType = "string" | "integer" | "boolean" | "array";
 
 interface KeyBase {
@@ -15,26 +17,26 @@ interface KeyBase {
      */
     secret?: boolean;
 }
-/** A string config key, optionally one of a fixed set. */
+/** A string key, optionally one of `allowed`. */
 export interface StringKey extends KeyBase {
     type: "string";
     default: string;
     /** When set, the only values allowed. */
     allowed?: readonly string[];
 }
-/** An integer config key with its bounds. */
+/** An integer key within [min, max]. */
 export interface IntegerKey extends KeyBase {
     type: "integer";
     default: number;
     min: number;
     max: number;
 }
-/** A boolean config key. */
+/** A true/false key. */
 export interface BooleanKey extends KeyBase {
     type: "boolean";
     default: boolean;
 }
-/** A list-of-strings config key. */
+/** A list of strings (comma-separated or a YAML list). */
 export interface ArrayKey extends KeyBase {
     type: "array";
     default: readonly string[];
@@ -44,11 +46,18 @@ export type KeySpec = StringKey | IntegerKey | BooleanKey | ArrayKey;
 export const GRAPHS = ["dynamo", "vllm-router"] as const;
 export type Graph = (typeof GRAPHS)[number];
 
-/** Kubernetes versions in EKS standard support that this program is tested against. */
-export const KUBERNETES_VERSIONS = ["1.34", "1.35"] as const;
+/**
+ * Kubernetes versions this program deploys: those in EKS standard support on 2026-12-01 that
+ * have AL2023 NVIDIA AMIs in a catalogued release (stacks/catalog/amis.ts). 1.34 is refused
+ * (stacks/validate/kubernetes.ts): its standard support ends 2026-12-02.
+ */
+export const KUBERNETES_VERSIONS = ["1.35", "1.36"] as const;
 
-/** vllm-router load-balancing policies (vllm-project/router src/main.rs, --policy). */
-export const ROUTER_POLICIES = ["random", "round_robin", "cache_aware", "power_of_two", "consistent_hash"] as const;
+/**
+ * vllm-router P/D policies (vllm-project/router v0.1.15 src/main.rs: --prefill-policy and
+ * --decode-policy take the --policy values except kv_aware, which needs KV events).
+ */
+export const ROUTER_POLICIES = ["random", "round_robin", "cache_aware", "power_of_two", "consistent_hash", "rendezvous_hash"] as const;
 /** Dynamo frontend router modes (dynamo.frontend --router-mode). */
 export const DYNAMO_ROUTER_MODES = ["kv", "round-robin", "random"] as const;
 export const ENDPOINT_SCHEMES = ["internal", "internet-facing"] as const;
@@ -116,7 +125,8 @@ export const CONFIG_SCHEMA = {
         default: 0,
         min: 0,
         max: MAX_NODES_PER_NODE_GROUP,
-        description: "GPU nodes. 0: derived from the GPU pods (replicas x tensorParallelSize / GPUs per node, rounded up).",
+        description:
+            "GPU nodes. 0: derived from the GPU pods (replicas x tensorParallelSize / GPUs per node, rounded up; with efa, prefill and decode pods on separate nodes, each role rounded up).",
     },
     gpuCapacityType: {
         type: "string",
@@ -167,8 +177,14 @@ export const CONFIG_SCHEMA = {
     kubernetesVersion: {
         type: "string",
         default: "1.35",
-        allowed: KUBERNETES_VERSIONS,
-        description: "EKS Kubernetes version (versions in EKS standard support as of 2026-11).",
+        description: `EKS Kubernetes version: ${KUBERNETES_VERSIONS.join(" or ")} (in EKS standard support on 2026-12-01, with AL2023 NVIDIA AMIs; 1.34 leaves standard support on 2026-12-02 and is refused).`,
+    },
+    gpuAmiRelease: {
+        type: "string",
+        default: DEFAULT_GPU_AMI_RELEASE,
+        allowed: GPU_AMI_RELEASE_NAMES,
+        description:
+            "EKS AL2023 NVIDIA AMI release (vYYYYMMDD) the GPU nodes are pinned to, so no pulumi up replaces them when AWS publishes a new AMI; change it to roll the nodes on purpose.",
     },
     availabilityZones: {
         type: "array",
@@ -224,9 +240,16 @@ export const CONFIG_SCHEMA = {
     },
     routerPolicy: {
         type: "string",
-        default: "consistent_hash",
+        default: "cache_aware",
         allowed: ROUTER_POLICIES,
-        description: "vllm-router load-balancing policy (--policy).",
+        description:
+            "vllm-router policy choosing the prefill pod (--prefill-policy); cache_aware sends requests with a shared prompt prefix to the same prefill pod.",
+    },
+    routerDecodePolicy: {
+        type: "string",
+        default: "power_of_two",
+        allowed: ROUTER_POLICIES,
+        description: "vllm-router policy choosing the decode pod (--decode-policy); power_of_two picks the less loaded of two.",
     },
     dynamoRouterMode: {
         type: "string",

@@ -21,7 +21,7 @@ describe("cluster: EKS cluster and system node group", () => {
     const sets = [
         `adminRoleArns=${admins.join(",")}`,
         `apiPublicAccessCidrs=${apiCidrs.join(",")}`,
-        "kubernetesVersion=1.34",
+        "kubernetesVersion=1.36",
         "systemInstanceType=m6i.xlarge",
         "systemNodeCount=4",
     ];
@@ -43,7 +43,7 @@ describe("cluster: EKS cluster and system node group", () => {
     });
 
     it("pins the Kubernetes version from kubernetesVersion", () => {
-        assert.strictEqual(cluster.inputs.version, "1.34");
+        assert.strictEqual(cluster.inputs.version, "1.36");
         assert.strictEqual(llama.only(EKS_CLUSTER).inputs.version, llama.plan.config.kubernetesVersion);
     });
 

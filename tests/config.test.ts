@@ -76,7 +76,29 @@ const INVALID: InvalidCase[] = [
         raw: { ...LLAMA, gpuNodeCount: "1" },
         key: "gpuNodeCount",
         value: "1",
-        mentions: ["16", "8 GPUs"],
+        mentions: ["8 prefill and 8 decode", "separate nodes", "at least 2"],
+    },
+    {
+        // 16 GPUs hold 9 + 7 single-GPU pods, but not with the roles on separate nodes (2 + 1 nodes).
+        name: "gpuNodeCount with enough GPUs but not for roles on separate nodes (9 + 7 on 2 x p5 with EFA)",
+        raw: { ...LLAMA, prefillReplicas: "9", decodeReplicas: "7", gpuNodeCount: "2" },
+        key: "gpuNodeCount",
+        value: "2",
+        mentions: ["9 prefill and 7 decode", "at least 3"],
+    },
+    {
+        name: "Kubernetes 1.34 (leaves standard support on 2026-12-02)",
+        raw: { ...DEV, kubernetesVersion: "1.34" },
+        key: "kubernetesVersion",
+        value: '"1.34"',
+        mentions: ["2026-12-02", "extended support", "1.35, 1.36"],
+    },
+    {
+        name: "an AMI release the catalogue does not know",
+        raw: { ...DEV, gpuAmiRelease: "v20990101" },
+        key: "gpuAmiRelease",
+        value: '"v20990101"',
+        mentions: ["v20260714"],
     },
     {
         name: "workerCpu above what a g5.xlarge has",
@@ -261,6 +283,33 @@ describe("config: valid stack config", () => {
             assert.strictEqual(config.gpuNodeCount, expected, `${prefill}+${decode} pods x TP ${tp} on ${instance}`);
             assert.strictEqual(config.gpusPerPod, tp);
         }
+    });
+
+    it("with EFA, prefill and decode fill nodes of their own: ceil(P / 8) + ceil(D / 8) on p5 (8+8 -> 2, 12+4 -> 3, 9+7 -> 3)", () => {
+        for (const [prefill, decode, nodes] of [
+            [8, 8, 2],
+            [12, 4, 3],
+            [9, 7, 3],
+            [1, 1, 2],
+        ]) {
+            const config = resolve({ ...LLAMA, prefillReplicas: String(prefill), decodeReplicas: String(decode) });
+            assert.strictEqual(config.efa, true);
+            assert.strictEqual(config.gpuNodeCount, nodes, `${prefill}+${decode}`);
+        }
+        // Without EFA the roles share the pool: 9 + 7 fit on 2 nodes.
+        assert.strictEqual(resolve({ ...LLAMA, efa: "false", prefillReplicas: "9", decodeReplicas: "7" }).gpuNodeCount, 2);
+    });
+
+    it("a fixed gpuNodeCount that holds the per-role layout is kept (9 + 7 on 3 x p5)", () => {
+        const config = resolve({ ...LLAMA, prefillReplicas: "9", decodeReplicas: "7", gpuNodeCount: "3" });
+        assert.strictEqual(config.gpuNodeCount, 3);
+        assert.strictEqual(config.gpuNodeCountDerived, false);
+    });
+
+    it("defaults kubernetesVersion to 1.35 and accepts 1.36", () => {
+        assert.strictEqual(resolve(DEV).kubernetesVersion, "1.35");
+        assert.strictEqual(resolve({ ...DEV, kubernetesVersion: "1.36" }).kubernetesVersion, "1.36");
+        assert.strictEqual(resolve(DEV).gpuAmiRelease, "v20260714");
     });
 
     it("prefillReplicas=12 on llama31-pd derives 3 nodes", () => {

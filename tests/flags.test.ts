@@ -64,6 +64,10 @@ function argProblems(program: Program, args: string[]): string[] {
             continue;
         }
         i += 1;
+        // clap num_args 1..: every following value up to the next flag.
+        while (flagSpec.values === "1+" && args[i + 1] !== undefined && !looksLikeFlag(args[i + 1])) {
+            i += 1;
+        }
         // vllm-router --prefill URL [BOOTSTRAP_PORT|none]
         const next = args[i + 1];
         if (flagSpec.values === "url [port|none]" && next !== undefined && (/^\d+$/.test(next) || next.toLowerCase() === "none")) {
@@ -79,7 +83,7 @@ type Identified = { program: Program; args: string[] } | { other: string } | { u
 const NOT_CHECKED: { match: (tokens: string[]) => boolean; reason: string }[] = [
     { match: (t) => ["sh", "/bin/sh", "bash", "/bin/bash"].includes(t[0]) && t[1] === "-c", reason: "inline shell script" },
     { match: (t) => /^python3?$/.test(t[0]) && t[1] === "-c", reason: "inline Python script" },
-    { match: (t) => t[0] === "/usr/local/bin/etcd", reason: "etcd, its flags checked against v3.6.14 in components/etcd.ts" },
+    { match: (t) => t[0] === "/usr/local/bin/etcd", reason: "etcd, its flags checked against v3.6.14/v3.6.15 in components/etcd.ts" },
     { match: (t) => t.length === 0, reason: "the image's own entrypoint, no arguments" },
 ];
 
@@ -213,6 +217,18 @@ describe("flags: the checker itself", () => {
             ]),
             [],
         );
+    });
+
+    it("takes every key=value after a selector, and a flag after them as a flag", () => {
+        assert.deepStrictEqual(argProblems("vllm-router", ["--prefill-selector", "a=b", "c=d", "--service-discovery"]), []);
+        assert.deepStrictEqual(argProblems("vllm-router", ["--prefill-selector", "--service-discovery"]), [
+            'the value of --prefill-selector looks like a flag: "--service-discovery"',
+        ]);
+        assert.notDeepStrictEqual(argProblems("vllm-router", ["--host", "0.0.0.0", "stray"]), [], "one-value flags take one");
+    });
+
+    it("rejects a flag 0.27 removed (--disable-log-requests)", () => {
+        assert.notDeepStrictEqual(argProblems("vllm serve", ["m", "--disable-log-requests"]), []);
     });
 
     it("rejects a made-up flag", () => {

@@ -7,6 +7,9 @@ import * as assert from "assert";
 import { parse as parseYaml } from "yaml";
 import { GPU_INSTANCE_TYPES } from "../stacks/catalog/instances";
 import { planStack, PlannedResource, StackPlan } from "./helpers/plan";
+import { KNOWN_AFTER_UP } from "../plan/offline/mocks";
+import { gpuAmiSsmParameter } from "../stacks/catalog/amis";
+import { NO_SURGE_UPDATE_CONFIG, noSurgeNodeUpdates } from "../components/cloud/gpuNodeGroup";
 
 const SUBNET = "aws:ec2/subnet:Subnet";
 type Scaling = { minSize: number; desiredSize: number; maxSize: number };
@@ -30,8 +33,12 @@ describe("gpuNodeGroup: llama31-pd (p5.48xlarge, EFA)", () => {
         gpu = p.nodeGroup("gpu");
     });
 
-    it("uses the AL2023 NVIDIA AMI on p5.48xlarge, on demand", () => {
-        assert.strictEqual(gpu.inputs.amiType, "AL2023_x86_64_NVIDIA");
+    it("pins the AMI by id on p5.48xlarge (nodeadm RAID0 options make pulumi-eks drop amiType/releaseVersion), on demand", () => {
+        assert.ok(gpu.inputs.nodeadmExtraOptions, "the case this pin is for");
+        assert.strictEqual(gpu.inputs.operatingSystem, "AL2023");
+        assert.strictEqual(gpu.inputs.amiId, KNOWN_AFTER_UP, "the AMI id of the pinned release, read from its SSM parameter at up");
+        assert.strictEqual(gpu.inputs.amiType, undefined, "pulumi-eks refuses amiType with amiId");
+        assert.strictEqual(gpu.inputs.releaseVersion, undefined);
         assert.deepStrictEqual(gpu.inputs.instanceTypes, ["p5.48xlarge"]);
         assert.strictEqual(gpu.inputs.capacityType, "ON_DEMAND");
     });
@@ -143,8 +150,50 @@ describe("gpuNodeGroup: dev (g5.xlarge, no EFA)", () => {
         assert.ok(!("pd-serving/efa" in (gpu.inputs.labels as Record<string, string>)));
     });
 
-    it("keeps the GPU AMI and taint", () => {
-        assert.strictEqual(gpu.inputs.amiType, "AL2023_x86_64_NVIDIA");
+    it("keeps the pinned GPU AMI (by id: g5.xlarge has NVMe, so nodeadm options) and taint", () => {
+        assert.strictEqual(gpu.inputs.operatingSystem, "AL2023");
+        assert.strictEqual(gpu.inputs.amiId, KNOWN_AFTER_UP);
         assert.deepStrictEqual(gpu.inputs.taints, [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
+    });
+});
+
+describe("gpuNodeGroup: AMI pin and updates without surge", () => {
+    it("reads the AMI id from the release's own SSM parameter, not the moving `recommended` one", () => {
+        assert.strictEqual(
+            gpuAmiSsmParameter("1.35", "v20260714"),
+            "/aws/service/eks/optimized-ami/1.35/amazon-linux-2023/x86_64/nvidia/amazon-eks-node-al2023-x86_64-nvidia-1.35-v20260714/image_id",
+        );
+    });
+
+    it("pins the same AMI whatever else changes (decodeReplicas 8 -> 12 leaves the node group's AMI inputs alone)", async () => {
+        const pick = (g: PlannedResource) => [g.inputs.amiId, g.inputs.amiType, g.inputs.releaseVersion, g.inputs.operatingSystem];
+        const base = (await planStack("dev")).nodeGroup("gpu");
+        const scaled = (await planStack("dev", ["decodeReplicas=3"])).nodeGroup("gpu");
+        assert.deepStrictEqual(pick(scaled), pick(base));
+    });
+
+    it("with a capacity reservation (our launch template, no nodeadm options for pulumi-eks) pins the release version, per Kubernetes version", async () => {
+        const reservation = ["gpuCapacityType=CAPACITY_BLOCK", "gpuCapacityReservationId=cr-02168da1478b509e0"];
+        for (const [version, release] of [
+            ["1.35", "1.35.6-20260714"],
+            ["1.36", "1.36.2-20260714"],
+        ]) {
+            const g = (await planStack("llama31-pd", [...reservation, `kubernetesVersion=${version}`])).nodeGroup("gpu");
+            assert.strictEqual(g.inputs.amiType, "AL2023_x86_64_NVIDIA", version);
+            assert.strictEqual(g.inputs.releaseVersion, release, version);
+            assert.strictEqual(g.inputs.amiId, undefined, version);
+        }
+    });
+
+    it("sets updateStrategy MINIMAL, one node at a time, on the node group pulumi-eks creates (no surge GPU node)", () => {
+        const props = { nodeGroupName: "x" };
+        const result = noSurgeNodeUpdates({ custom: true, type: "aws:eks/nodeGroup:NodeGroup", name: "n", props, opts: {} });
+        assert.ok(result && !(result instanceof Promise));
+        assert.deepStrictEqual(result.props, { nodeGroupName: "x", updateConfig: { updateStrategy: "MINIMAL", maxUnavailable: 1 } });
+        assert.deepStrictEqual(NO_SURGE_UPDATE_CONFIG, { updateStrategy: "MINIMAL", maxUnavailable: 1 });
+        assert.strictEqual(
+            noSurgeNodeUpdates({ custom: true, type: "aws:ec2/launchTemplate:LaunchTemplate", name: "n", props, opts: {} }),
+            undefined,
+        );
     });
 });

@@ -369,44 +369,35 @@ for (const variant of VARIANTS) {
         });
 
         if (variant.graph === "vllm-router") {
-            it("the router's --prefill/--decode URLs are exactly the worker pods, by StatefulSet pod DNS name and container port", () => {
+            it("the router's discovery selectors select exactly the worker pods of each role, on a port they declare", () => {
                 const router = asObject(p.manifest("Deployment", "router"));
                 const args = router.spec?.template?.spec.containers[0].args ?? [];
-                const urls: Record<string, string[]> = { prefill: [], decode: [] };
-                args.forEach((arg, i) => {
-                    if (arg === "--prefill" || arg === "--decode") {
-                        urls[arg.slice(2)].push(args[i + 1]);
-                    }
-                });
-                for (const [role, list] of Object.entries(urls)) {
-                    const seen = new Map<string, number[]>();
-                    for (const raw of list) {
-                        const url = new URL(raw);
-                        assert.strictEqual(url.protocol, "http:");
-                        const [pod, service, namespace, ...rest] = url.hostname.split(".");
-                        assert.deepStrictEqual(rest, ["svc", "cluster", "local"], raw);
-                        const match = /^(.+)-(\d+)$/.exec(pod);
-                        assert.ok(match, `${raw}: <statefulset>-<ordinal>`);
-                        const sts = objects.find(
-                            (o) => o.kind === "StatefulSet" && o.metadata.name === match[1] && o.metadata.namespace === namespace,
-                        );
-                        assert.ok(sts, `${raw}: no StatefulSet ${match[1]} in ${namespace}`);
-                        assert.strictEqual(sts.metadata.labels?.["app.kubernetes.io/component"], role, `${raw} is a ${role} worker`);
-                        assert.strictEqual(sts.spec?.serviceName, service, `${raw}: the pod DNS name uses the StatefulSet's serviceName`);
-                        assert.ok(Number(match[2]) < (sts.spec?.replicas ?? 1), `${raw}: ordinal < replicas ${sts.spec?.replicas}`);
-                        const ports = sts.spec?.template?.spec.containers[0].ports ?? [];
-                        assert.ok(
-                            ports.some((cp) => cp.containerPort === Number(url.port)),
-                            `${raw}: port ${url.port} is a container port`,
-                        );
-                        seen.set(sts.metadata.name, [...(seen.get(sts.metadata.name) ?? []), Number(match[2])]);
-                    }
-                    const workers = objects.filter(
-                        (o) => o.kind === "StatefulSet" && o.metadata.labels?.["app.kubernetes.io/component"] === role,
+                const valuesOf = (flag: string) => {
+                    const rest = args.slice(args.indexOf(flag) + 1);
+                    const end = rest.findIndex((a) => a.startsWith("--"));
+                    return end < 0 ? rest : rest.slice(0, end);
+                };
+                const port = Number(args[args.indexOf("--service-discovery-port") + 1]);
+                const namespace = args[args.indexOf("--service-discovery-namespace") + 1];
+                assert.strictEqual(namespace, router.metadata.namespace);
+                for (const role of ["prefill", "decode"]) {
+                    const selector = Object.fromEntries(valuesOf(`--${role}-selector`).map((kv) => kv.split("=", 2)));
+                    assert.ok(Object.keys(selector).length > 0, `--${role}-selector`);
+                    const selected = templates(objects).filter(
+                        ({ object, template }) =>
+                            object.metadata.namespace === namespace &&
+                            Object.entries(selector).every(([k, v]) => template.metadata?.labels?.[k] === v),
                     );
-                    assert.strictEqual(workers.length, 1);
-                    const replicas = workers[0].spec?.replicas ?? 1;
-                    assert.deepStrictEqual(seen.get(workers[0].metadata.name) ?? [], [...Array(replicas).keys()], `every ${role} pod once`);
+                    assert.deepStrictEqual(
+                        selected.map(({ object }) => `${object.kind}/${object.metadata.name}`),
+                        [`StatefulSet/${role}`],
+                        `--${role}-selector ${JSON.stringify(selector)}`,
+                    );
+                    const ports = selected[0].template.spec.containers[0].ports ?? [];
+                    assert.ok(
+                        ports.some((cp) => cp.containerPort === port),
+                        `${role}: --service-discovery-port ${port} is a container port`,
+                    );
                 }
             });
         } else {

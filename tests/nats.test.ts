@@ -64,7 +64,7 @@ describe("nats: llama31-pd with graph=dynamo", () => {
     let release: PlannedResource;
     let values: NatsValues;
     let policy: NetworkPolicySpec;
-    /** The chart's selector labels of the server pods (nats 1.3.16 _helpers.tpl nats.selectorLabels). */
+    /** The chart's selector labels of the server pods (nats 2.14.2 _helpers.tpl (unchanged since 1.3.16) nats.selectorLabels). */
     let serverLabels: Record<string, string>;
     before(async () => {
         p = await planStack("llama31-pd", ["graph=dynamo"]);
@@ -80,9 +80,9 @@ describe("nats: llama31-pd with graph=dynamo", () => {
         };
     });
 
-    it("installs the official nats chart 1.3.16 from nats-io's repository into the serving namespace", () => {
+    it("installs the official nats chart 2.14.2 from nats-io's repository into the serving namespace", () => {
         assert.strictEqual(release.inputs.chart, "nats");
-        assert.strictEqual(release.inputs.version, "1.3.16");
+        assert.strictEqual(release.inputs.version, "2.14.2");
         assert.deepStrictEqual(release.inputs.repositoryOpts, { repo: "https://nats-io.github.io/k8s/helm/charts/" });
         assert.strictEqual(release.inputs.namespace, "serving");
         p.manifest("Namespace", "serving");
@@ -92,6 +92,8 @@ describe("nats: llama31-pd with graph=dynamo", () => {
     it("pins the server image to a version tag", () => {
         assert.strictEqual(values.container.image.repository, "nats");
         assert.match(values.container.image.tag, /^\d+\.\d+\.\d+(-alpine)?$/);
+        // The chart's own default for 2.14.2 (values.yaml @nats-2.14.2): server and chart move together.
+        assert.strictEqual(values.container.image.tag, "2.14.2-alpine");
     });
 
     it("runs a 3-server cluster", () => {
@@ -161,7 +163,7 @@ describe("nats: llama31-pd with graph=dynamo", () => {
         );
     });
 
-    // nats chart 1.3.16 leaves service.ports.monitor.enabled false: without it the `nats` Service
+    // nats chart 2.14.2 (as 1.3.16) leaves service.ports.monitor.enabled false: without it the `nats` Service
     // has no port 8222 and the Dynamo pods' wait on NATS_MONITOR (.../healthz) never succeeds.
     it("exposes the monitor port on the client Service that NATS_MONITOR points at", () => {
         const service = values as unknown as { service?: { enabled?: boolean; ports?: { monitor?: { enabled?: boolean } } } };

@@ -18,6 +18,48 @@ interface PluginValues {
     gfd?: { enabled?: boolean };
 }
 
+/**
+ * The chart's own default affinity, deployments/helm/nvidia-device-plugin/values.yaml @v0.20.0:
+ * three ORed terms on labels only NFD (not deployed) or nodeadm from kubelet 1.35 on set.
+ */
+const CHART_DEFAULT_AFFINITY = {
+    nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [
+                { matchExpressions: [{ key: "feature.node.kubernetes.io/pci-10de.present", operator: "In", values: ["true"] }] },
+                { matchExpressions: [{ key: "feature.node.kubernetes.io/cpu-model.vendor_id", operator: "In", values: ["NVIDIA"] }] },
+                { matchExpressions: [{ key: "nvidia.com/gpu.present", operator: "In", values: ["true"] }] },
+            ],
+        },
+    },
+};
+
+/** Helm's coalescing of user values over chart defaults: maps merge key by key, anything else replaces. */
+function coalesce(user: unknown, chart: unknown): unknown {
+    const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+    if (user === undefined) {
+        return chart;
+    }
+    if (isMap(user) && isMap(chart)) {
+        const keys = new Set([...Object.keys(chart), ...Object.keys(user)]);
+        return Object.fromEntries([...keys].map((k) => [k, coalesce(user[k], chart[k])]));
+    }
+    return user;
+}
+
+type NodeSelectorTerm = { matchExpressions: { key: string; operator: string; values: string[] }[] };
+
+/** Whether a node with these labels satisfies a required node affinity (terms ORed, expressions ANDed; In only). */
+function nodeMatches(affinity: unknown, labels: Record<string, string>): boolean {
+    const terms = (
+        affinity as { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] } } }
+    ).nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+    if (!terms) {
+        return true;
+    }
+    return terms.some((t) => t.matchExpressions.every((e) => e.operator === "In" && e.values.includes(labels[e.key])));
+}
+
 function nvidiaRelease(p: StackPlan): PlannedResource {
     const found = p.resources(RELEASE).filter((r) => r.inputs.chart === "nvidia-device-plugin");
     assert.strictEqual(found.length, 1, `one nvidia-device-plugin release, found ${found.length}`);
@@ -89,9 +131,25 @@ describe("nvidiaDevicePlugin: llama31-pd (p5.48xlarge, EFA) and dev (g5.xlarge)"
         }
     });
 
-    it("replaces the chart's NFD-label affinity (no feature discovery runs) with no affinity", () => {
-        const values = nvidiaRelease(llama).inputs.values as PluginValues;
-        assert.deepStrictEqual(values.affinity, {});
-        assert.strictEqual(values.gfd?.enabled, false);
+    it("replaces the chart's NFD/gpu.present affinity with our GPU pool term: the effective affinity selects our GPU nodes only", () => {
+        for (const p of [llama, dev]) {
+            const values = nvidiaRelease(p).inputs.values as PluginValues;
+            const effective = coalesce(values.affinity, CHART_DEFAULT_AFFINITY);
+            assert.deepStrictEqual(
+                (effective as typeof CHART_DEFAULT_AFFINITY).nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms,
+                [{ matchExpressions: [{ key: POOL_LABEL, operator: "In", values: ["gpu"] }] }],
+            );
+            // Our GPU nodes carry only our labels (no NFD, and nodeadm's gpu.present is absent before kubelet 1.35).
+            const gpuLabels = p.nodeGroup("gpu").inputs.labels as Record<string, string>;
+            const systemLabels = p.nodeGroup("system").inputs.labels as Record<string, string>;
+            assert.ok(nodeMatches(effective, gpuLabels), `${JSON.stringify(gpuLabels)} must satisfy the plugin's affinity`);
+            assert.ok(!nodeMatches(effective, systemLabels), "the system nodes must not");
+            assert.strictEqual(values.gfd?.enabled, false);
+        }
+    });
+
+    it("(the check above fails for `affinity: {}`, which keeps the chart's terms: maps merge in Helm)", () => {
+        const gpuLabels = llama.nodeGroup("gpu").inputs.labels as Record<string, string>;
+        assert.ok(!nodeMatches(coalesce({}, CHART_DEFAULT_AFFINITY), gpuLabels));
     });
 });

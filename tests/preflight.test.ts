@@ -36,7 +36,7 @@ const CASES: Case[] = [
         stack: "llama31-pd",
         sets: ["gpuNodeCount=1"],
         key: "gpuNodeCount",
-        mentions: ["16 GPU pods", "8 GPUs", "at least 2"],
+        mentions: ["8 prefill and 8 decode", "separate nodes", "at least 2"],
     },
     {
         name: "a derived node count over 450 (600 pods on g5.xlarge)",
@@ -202,6 +202,20 @@ const CASES: Case[] = [
         mentions: ["p5.48xlarge"],
     },
     { name: "kubernetesVersion=1.29", stack: "dev", sets: ["kubernetesVersion=1.29"], key: "kubernetesVersion", mentions: ["1.35"] },
+    {
+        name: "kubernetesVersion=1.34 (standard support ends 2026-12-02)",
+        stack: "dev",
+        sets: ["kubernetesVersion=1.34"],
+        key: "kubernetesVersion",
+        mentions: ["2026-12-02", "1.35, 1.36"],
+    },
+    {
+        name: "9 prefill + 7 decode with EFA on a fixed 2 x p5.48xlarge (roles need 2 + 1 nodes)",
+        stack: "llama31-pd",
+        sets: ["prefillReplicas=9", "decodeReplicas=7", "gpuNodeCount=2"],
+        key: "gpuNodeCount",
+        mentions: ["9 prefill and 7 decode", "at least 3"],
+    },
     // Plain config mistakes.
     { name: "an unknown key (typo)", stack: "dev", sets: ["prefilReplicas=2"], key: "prefilReplicas", mentions: ["prefillReplicas"] },
     { name: "graph=triton", stack: "dev", sets: ["graph=triton"], key: "graph", mentions: ["dynamo", "vllm-router"] },
@@ -211,7 +225,7 @@ const CASES: Case[] = [
         stack: "dev",
         sets: ["routerPolicy=least_loaded"],
         key: "routerPolicy",
-        mentions: ["consistent_hash"],
+        mentions: ["cache_aware", "consistent_hash"],
     },
     {
         name: "dynamoRouterMode=kv-aware",
@@ -344,8 +358,12 @@ describe("preflight through the CLI: exit 2 and one line on stderr, nothing writ
         assert.ok(!fs.existsSync(result.out), "the plan was written");
     }
 
-    it("llama31-pd with gpuNodeCount=1: 16 GPU pods do not fit on 8 GPUs", () => {
-        assertRejected(plan("one-node", ["--stack", "llama31-pd", "--set", "gpuNodeCount=1"]), "gpuNodeCount", ["16 GPU pods", "8 GPUs"]);
+    it("llama31-pd with gpuNodeCount=1: 8 prefill and 8 decode pods need 2 nodes (roles on separate nodes with EFA)", () => {
+        assertRejected(plan("one-node", ["--stack", "llama31-pd", "--set", "gpuNodeCount=1"]), "gpuNodeCount", [
+            "8 prefill and 8 decode",
+            "8 GPUs",
+            "at least 2",
+        ]);
     });
 
     it("a 70B model on a single 48 GB GPU (g6e.xlarge) names model", () => {

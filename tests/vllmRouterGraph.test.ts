@@ -1,8 +1,10 @@
 /**
- * components/vllmRouterGraph.ts: vllm-router in P/D mode over `vllm serve` pods. The router must
- * reach every worker pod by its own DNS name (a ClusterIP Service per role would let kube-proxy
- * spread requests behind the router's back), run with the configured policy and expose its
- * metrics; the workers must be set up for NIXL with LIBFABRIC exactly when EFA is on.
+ * components/vllmRouterGraph.ts: vllm-router (vllm-project/router v0.1.15) in P/D mode over
+ * `vllm serve` pods. The router must find exactly the prefill and the decode pods through the
+ * Kubernetes API (selectors by role label, in its namespace, on the port the pods serve), be
+ * allowed to (a namespaced Role: pods get/list/watch), run the configured P/D policies, check
+ * workers every few seconds, not log prompts, and expose its metrics; the workers must be set up
+ * for NIXL with LIBFABRIC exactly when EFA is on.
  */
 import * as assert from "assert";
 import { planStack, StackPlan } from "./helpers/plan";
@@ -17,16 +19,6 @@ interface Workload {
         template: { metadata: { labels: Record<string, string> }; spec: { containers: Container[] } };
     };
 }
-interface Service {
-    metadata: { name: string; namespace?: string };
-    spec: {
-        type?: string;
-        clusterIP?: string;
-        selector?: Record<string, string>;
-        ports: { name?: string; port: number; targetPort?: number | string }[];
-    };
-}
-
 type Role = "prefill" | "decode";
 const ROLES: Role[] = ["prefill", "decode"];
 
@@ -63,10 +55,32 @@ function containerPort(c: Container, port: number | string | undefined): number 
     return typeof port === "number" ? port : c.ports?.find((cp) => cp.name === port)?.containerPort;
 }
 
+/** The values after a multi-value flag, up to the next flag. */
+function multiValues(args: string[], flag: string): string[] {
+    const i = args.indexOf(flag);
+    assert.ok(i >= 0, `no ${flag}`);
+    const rest = args.slice(i + 1);
+    const end = rest.findIndex((a) => a.startsWith("--"));
+    return end < 0 ? rest : rest.slice(0, end);
+}
+
+/** A vllm-router selector (`k=v` values, all must match) as a label map. */
+function selectorOf(values: string[]): Record<string, string> {
+    return Object.fromEntries(values.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+}
+
 interface KvTransferConfig {
     kv_connector?: string;
     kv_role?: string;
-    kv_connector_extra_config?: { backends?: string[] };
+    kv_load_failure_policy?: string;
+    kv_connector_extra_config?: { backends?: string[]; kv_load_failure_policy?: string };
+}
+
+interface RbacObject {
+    metadata: { name: string; namespace?: string };
+    rules?: { apiGroups?: string[]; resources?: string[]; verbs?: string[] }[];
+    roleRef?: { kind: string; name: string; apiGroup: string };
+    subjects?: { kind: string; name: string; namespace?: string }[];
 }
 
 function kvTransferConfig(c: Container): KvTransferConfig {
@@ -91,7 +105,7 @@ describe("vllm-router graph: llama31-pd (8 + 8 on EFA)", () => {
         assert.strictEqual(r.deployment.spec.replicas, 2);
     });
 
-    it("workers run `vllm serve <model>`", () => {
+    it("workers run `vllm serve <model>` (an explicit command: the DLC image's entrypoint is a script)", () => {
         for (const role of ROLES) {
             const c = statefulSet(p, role).spec.template.spec.containers[0];
             assert.deepStrictEqual(c.command, ["vllm", "serve"], role);
@@ -99,20 +113,41 @@ describe("vllm-router graph: llama31-pd (8 + 8 on EFA)", () => {
         }
     });
 
-    it('passes NixlConnector in kv_both with backends ["LIBFABRIC"] to both roles (efa=true)', () => {
+    it('passes NixlConnector in kv_both with backends ["LIBFABRIC"] and kv_load_failure_policy recompute (top level) to both roles', () => {
         const configs = ROLES.map((role) => kvTransferConfig(statefulSet(p, role).spec.template.spec.containers[0]));
         for (const config of configs) {
             assert.strictEqual(config.kv_connector, "NixlConnector");
             assert.strictEqual(config.kv_role, "kv_both");
             assert.deepStrictEqual(config.kv_connector_extra_config?.backends, ["LIBFABRIC"]);
+            assert.strictEqual(config.kv_load_failure_policy, "recompute");
+            assert.strictEqual(config.kv_connector_extra_config?.kv_load_failure_policy, undefined, "vLLM reads it at the top level");
         }
         assert.deepStrictEqual(configs[0], configs[1], "both roles share the connector config");
     });
 
-    it("runs the router in vLLM P/D mode with the consistent_hash policy by default", () => {
+    it("drains workers with --shutdown-timeout inside the termination grace period, after the preStop sleep", () => {
+        for (const role of ROLES) {
+            const pod = statefulSet(p, role).spec.template.spec as unknown as {
+                terminationGracePeriodSeconds: number;
+                containers: (Container & { lifecycle?: { preStop?: { exec?: { command?: string[] } } } })[];
+            };
+            const c = pod.containers[0];
+            const drain = Number(argValue(c.args ?? [], "--shutdown-timeout"));
+            const preStop = Number(c.lifecycle?.preStop?.exec?.command?.[1]);
+            assert.ok(drain >= 30, `${role}: drain ${drain}s`);
+            assert.ok(
+                preStop + drain < pod.terminationGracePeriodSeconds,
+                `${role}: ${preStop} + ${drain} < ${pod.terminationGracePeriodSeconds}`,
+            );
+        }
+    });
+
+    it("runs the router in vLLM P/D mode with cache_aware (prefix affinity) for prefill and power_of_two for decode by default", () => {
         assert.deepStrictEqual(r.container.command, ["vllm-router"]);
         assert.ok(args.includes("--vllm-pd-disaggregation"), args.join(" "));
-        assert.strictEqual(argValue(args, "--policy"), "consistent_hash");
+        assert.strictEqual(argValue(args, "--prefill-policy"), "cache_aware");
+        assert.strictEqual(argValue(args, "--decode-policy"), "power_of_two");
+        assert.strictEqual(argValue(args, "--policy"), undefined, "the P/D policies decide");
     });
 
     it("listens on 0.0.0.0 and serves Prometheus metrics on 0.0.0.0:29000, a declared port", () => {
@@ -127,35 +162,53 @@ describe("vllm-router graph: llama31-pd (8 + 8 on EFA)", () => {
         );
     });
 
+    it("health-checks workers every few seconds and logs at warn (info logs requests, prompts included)", () => {
+        const interval = Number(argValue(args, "--health-check-interval-secs"));
+        assert.ok(interval > 0 && interval <= 10, `--health-check-interval-secs ${interval}`);
+        assert.strictEqual(argValue(args, "--log-level"), "warn");
+    });
+
+    it("finds workers by Kubernetes discovery in its own namespace, not by static URLs", () => {
+        assert.ok(args.includes("--service-discovery"), args.join(" "));
+        assert.strictEqual(argValue(args, "--service-discovery-namespace"), r.deployment.metadata.namespace);
+        assert.deepStrictEqual(argValues(args, "--prefill"), []);
+        assert.deepStrictEqual(argValues(args, "--decode"), []);
+    });
+
     for (const role of ROLES) {
-        it(`passes one --${role} per ${role} pod, each the pod's own DNS name under the StatefulSet's headless Service`, () => {
-            const sts = statefulSet(p, role);
-            const urls = argValues(args, `--${role}`);
-            assert.strictEqual(urls.length, sts.spec.replicas);
-            const service = p.manifest("Service", sts.spec.serviceName!, sts.metadata.namespace) as unknown as Service;
-            assert.strictEqual(service.spec.clusterIP, "None", "the StatefulSet's Service is headless");
-            assert.ok(selects(service.spec.selector, sts.spec.template.metadata.labels), "the headless Service selects the pods");
-            const worker = sts.spec.template.spec.containers[0];
-            const expected = [...Array(sts.spec.replicas).keys()].map((i) => {
-                return `http://${sts.metadata.name}-${i}.${service.metadata.name}.${sts.metadata.namespace}.svc.cluster.local:${containerPort(worker, "http")}`;
-            });
-            assert.deepStrictEqual(urls, expected);
-            assert.strictEqual(
-                Number(argValue(worker.args ?? [], "--port")),
-                containerPort(worker, "http"),
-                "vllm serve listens on the addressed port",
+        it(`--${role}-selector selects the ${role} pods and no pod of the other role, on the port vllm serve listens on`, () => {
+            const selector = selectorOf(multiValues(args, `--${role}-selector`));
+            const other = statefulSet(p, role === "prefill" ? "decode" : "prefill");
+            assert.ok(selects(selector, statefulSet(p, role).spec.template.metadata.labels), JSON.stringify(selector));
+            assert.ok(
+                !selects(selector, other.spec.template.metadata.labels),
+                `${JSON.stringify(selector)} also selects ${other.metadata.name}`,
             );
+            assert.ok(!selects(selector, r.deployment.spec.template.metadata.labels), "not the router");
+            const worker = statefulSet(p, role).spec.template.spec.containers[0];
+            assert.strictEqual(Number(argValue(args, "--service-discovery-port")), Number(argValue(worker.args ?? [], "--port")));
+            assert.strictEqual(Number(argValue(worker.args ?? [], "--port")), containerPort(worker, "http"));
         });
     }
 
-    it("addresses no worker through a ClusterIP Service: every URL is <pod>.<headless service>.<namespace>.svc.cluster.local", () => {
-        for (const url of [...argValues(args, "--prefill"), ...argValues(args, "--decode")]) {
-            const labels = new URL(url).hostname.split(".");
-            assert.strictEqual(labels.length, 6, url);
-            assert.deepStrictEqual(labels.slice(3), ["svc", "cluster", "local"], url);
-            const service = p.manifest("Service", labels[1], labels[2]) as unknown as Service;
-            assert.strictEqual(service.spec.clusterIP, "None", `${url}: Service ${labels[1]} is not headless`);
-        }
+    it("runs the router as a ServiceAccount bound to a Role of its namespace that may get, list and watch pods (nothing more)", () => {
+        const ns = r.deployment.metadata.namespace!;
+        const sa = (r.deployment.spec.template.spec as unknown as { serviceAccountName?: string }).serviceAccountName;
+        assert.ok(sa, "the router has its own ServiceAccount");
+        p.manifest("ServiceAccount", sa, ns);
+        const binding = p
+            .manifests()
+            .find(
+                (o) =>
+                    o.kind === "RoleBinding" &&
+                    (o as unknown as RbacObject).subjects?.some((s) => s.kind === "ServiceAccount" && s.name === sa),
+            ) as unknown as RbacObject | undefined;
+        assert.ok(binding, `no RoleBinding for ServiceAccount ${sa}`);
+        assert.strictEqual(binding.metadata.namespace, ns);
+        assert.strictEqual(binding.roleRef?.kind, "Role", "namespaced, not a ClusterRole");
+        const role = p.manifest("Role", binding.roleRef!.name, ns) as unknown as RbacObject;
+        assert.deepStrictEqual(role.rules, [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }]);
+        assert.ok(!p.manifests().some((o) => o.kind === "ClusterRoleBinding"), "no cluster-wide grant");
     });
 
     it("is ready on /readiness, with startup and liveness probes too", () => {
@@ -179,20 +232,25 @@ describe("vllm-router graph: dev (no EFA)", () => {
         }
     });
 
-    it("runs 1 + 1 workers and one router (frontendReplicas 1)", () => {
+    it("runs 1 + 1 workers and one router (frontendReplicas 1), found by discovery", () => {
         assert.strictEqual(statefulSet(p, "prefill").spec.replicas, 1);
         assert.strictEqual(statefulSet(p, "decode").spec.replicas, 1);
         const r = router(p);
         assert.strictEqual(r.deployment.spec.replicas, 1);
-        assert.strictEqual(argValues(r.container.args ?? [], "--prefill").length, 1);
-        assert.strictEqual(argValues(r.container.args ?? [], "--decode").length, 1);
+        assert.ok((r.container.args ?? []).includes("--service-discovery"));
     });
 });
 
-describe("vllm-router graph: replicas 3/5/1 and routerPolicy=round_robin", () => {
+describe("vllm-router graph: replicas 3/5/1 and routerPolicy=round_robin, routerDecodePolicy=consistent_hash", () => {
     let p: StackPlan;
     before(async () => {
-        p = await planStack("llama31-pd", ["prefillReplicas=3", "decodeReplicas=5", "frontendReplicas=1", "routerPolicy=round_robin"]);
+        p = await planStack("llama31-pd", [
+            "prefillReplicas=3",
+            "decodeReplicas=5",
+            "frontendReplicas=1",
+            "routerPolicy=round_robin",
+            "routerDecodePolicy=consistent_hash",
+        ]);
     });
 
     it("runs 3 prefill, 5 decode and 1 router pod", () => {
@@ -203,19 +261,18 @@ describe("vllm-router graph: replicas 3/5/1 and routerPolicy=round_robin", () =>
         assert.strictEqual(p.plan.summary.decodeReplicas, 5);
     });
 
-    it("routes to exactly those 3 + 5 pods", () => {
-        const args = router(p).container.args ?? [];
-        assert.deepStrictEqual(
-            argValues(args, "--prefill").map((u) => new URL(u).hostname.split(".")[0]),
-            ["prefill-0", "prefill-1", "prefill-2"],
-        );
-        assert.deepStrictEqual(
-            argValues(args, "--decode").map((u) => new URL(u).hostname.split(".")[0]),
-            ["decode-0", "decode-1", "decode-2", "decode-3", "decode-4"],
-        );
+    it("scaling changes no router argument (discovery follows the pods)", async () => {
+        const base = await planStack("llama31-pd", [
+            "frontendReplicas=1",
+            "routerPolicy=round_robin",
+            "routerDecodePolicy=consistent_hash",
+        ]);
+        assert.deepStrictEqual(router(p).container.args, router(base).container.args);
     });
 
-    it("passes --policy round_robin", () => {
-        assert.strictEqual(argValue(router(p).container.args ?? [], "--policy"), "round_robin");
+    it("passes --prefill-policy round_robin and --decode-policy consistent_hash", () => {
+        const args = router(p).container.args ?? [];
+        assert.strictEqual(argValue(args, "--prefill-policy"), "round_robin");
+        assert.strictEqual(argValue(args, "--decode-policy"), "consistent_hash");
     });
 });

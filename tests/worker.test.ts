@@ -182,16 +182,43 @@ for (const { graph, sets } of GRAPHS) {
             }
         });
 
-        it("spreads each role's pods across nodes (topology key kubernetes.io/hostname, selecting its own pods)", () => {
+        it("never puts a prefill pod on a node with a decode pod (required anti-affinity by hostname, EFA same-node transfers fail)", () => {
             for (const w of ws) {
-                const podLabels = w.workload.spec.template.metadata.labels;
-                const spread = (w.pod.topologySpreadConstraints ?? []).find((t) => t.topologyKey === "kubernetes.io/hostname");
-                assert.ok(spread, `${w.role}: no spread over kubernetes.io/hostname`);
-                const selector = spread.labelSelector?.matchLabels ?? {};
-                assert.ok(Object.keys(selector).length > 0, `${w.role}: the spread selects nothing`);
-                for (const [key, value] of Object.entries(selector)) {
-                    assert.strictEqual(podLabels[key], value, `${w.role}: the spread selector ${key}=${value} does not match the pods`);
-                }
+                const other = ws.find((o) => o.role !== w.role)!;
+                const terms = w.pod.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+                const term = terms.find((t) => t.topologyKey === "kubernetes.io/hostname");
+                assert.ok(term, `${w.role}: no required anti-affinity over kubernetes.io/hostname`);
+                const selector = term.labelSelector?.matchLabels ?? {};
+                const matches = (labels: Record<string, string>) =>
+                    Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+                assert.ok(matches(other.workload.spec.template.metadata.labels), `${w.role}: the anti-affinity misses ${other.role} pods`);
+                assert.ok(!matches(w.workload.spec.template.metadata.labels), `${w.role}: the anti-affinity repels its own pods`);
+            }
+        });
+
+        it("packs each role onto nodes of its own (preferred affinity to its own pods, no spreading that would scatter them)", () => {
+            for (const w of ws) {
+                const own = w.workload.spec.template.metadata.labels;
+                const affinity = w.pod.affinity as
+                    | {
+                          podAffinity?: {
+                              preferredDuringSchedulingIgnoredDuringExecution?: {
+                                  weight: number;
+                                  podAffinityTerm: { topologyKey: string; labelSelector?: { matchLabels?: Record<string, string> } };
+                              }[];
+                          };
+                      }
+                    | undefined;
+                const preferred = affinity?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+                assert.ok(
+                    preferred.some(
+                        (t) =>
+                            t.podAffinityTerm.topologyKey === "kubernetes.io/hostname" &&
+                            Object.entries(t.podAffinityTerm.labelSelector?.matchLabels ?? { none: "" }).every(([k, v]) => own[k] === v),
+                    ),
+                    `${w.role}: no preferred affinity to its own pods`,
+                );
+                assert.deepStrictEqual(w.pod.topologySpreadConstraints ?? [], [], `${w.role}: spreading fights packing`);
             }
         });
 
@@ -225,9 +252,10 @@ for (const { graph, sets } of GRAPHS) {
             }
         });
 
-        it("adds IPC_LOCK so libfabric can pin memory", () => {
+        it("adds IPC_LOCK so libfabric can pin memory, and is not privileged (that would expose every GPU of the node)", () => {
             for (const w of ws) {
                 assert.ok(w.container.securityContext?.capabilities?.add?.includes("IPC_LOCK"), w.role);
+                assert.notStrictEqual((w.container.securityContext as { privileged?: boolean } | undefined)?.privileged, true, w.role);
             }
         });
 
@@ -238,6 +266,11 @@ for (const { graph, sets } of GRAPHS) {
                 const ucx = envVar(w.container, "UCX_TLS")?.value;
                 if (graph === "vllm-router") {
                     assert.ok(libfabric, `${w.role}: FI_PROVIDER=efa expected on EFA`);
+                    // The env of the DLC's NIXL LIBFABRIC P/D test and Dynamo's efa.md; p5 has GPUDirect RDMA.
+                    assert.strictEqual(envVar(w.container, "FI_EFA_USE_DEVICE_RDMA")?.value, "1", w.role);
+                    assert.strictEqual(envVar(w.container, "FI_EFA_ENABLE_SHM_TRANSFER")?.value, "0", w.role);
+                    assert.strictEqual(envVar(w.container, "VLLM_KV_CACHE_LAYOUT")?.value, "HND", w.role);
+                    assert.strictEqual(envVar(w.container, "UCX_TLS"), undefined, w.role);
                 } else {
                     assert.ok(
                         libfabric !== fallbackWarned,
@@ -333,6 +366,20 @@ for (const { graph, sets } of GRAPHS) {
                 assert.ok(!w.pod.volumes?.some((v) => v.emptyDir?.medium === "HugePages"), `${w.role}: HugePages volume`);
                 assert.ok(!("pd-serving/efa" in (w.pod.nodeSelector ?? {})), `${w.role}: selects EFA nodes`);
                 assert.strictEqual(w.pod.nodeSelector?.["pd-serving/node-pool"], "gpu", w.role);
+            }
+        });
+
+        it("spreads each role's pods over the shared pool (hostname spread selecting its own pods), no role anti-affinity", () => {
+            for (const w of ws) {
+                const podLabels = w.workload.spec.template.metadata.labels;
+                const spread = (w.pod.topologySpreadConstraints ?? []).find((t) => t.topologyKey === "kubernetes.io/hostname");
+                assert.ok(spread, `${w.role}: no spread over kubernetes.io/hostname`);
+                const selector = spread.labelSelector?.matchLabels ?? {};
+                assert.ok(Object.keys(selector).length > 0, `${w.role}: the spread selects nothing`);
+                for (const [key, value] of Object.entries(selector)) {
+                    assert.strictEqual(podLabels[key], value, `${w.role}: the spread selector ${key}=${value} does not match the pods`);
+                }
+                assert.strictEqual(w.pod.affinity?.podAntiAffinity, undefined, w.role);
             }
         });
 

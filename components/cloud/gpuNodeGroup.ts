@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
 import { EFA_LABEL, GPU_POOL, GPU_TAINT, NODE_POOL_LABEL } from "../k8s/labels";
+import { gpuAmiReleaseVersion, gpuAmiSsmParameter } from "../../stacks/catalog/amis";
 
 /** @default 200 GiB root volume: room for two ~12 GB inference images on instances without NVMe. */
 export const GPU_NODE_DISK_GIB = 200;
@@ -17,15 +18,15 @@ spec:
 
 export type GpuCapacityType = "ON_DEMAND" | "CAPACITY_BLOCK";
 
-/** Options of the GPU managed node group. */
+/** What the GPU node group is built from. */
 export interface GpuNodeGroupArgs {
-    /** The EKS cluster the node group joins. */
+    /** The EKS cluster the nodes join. */
     readonly cluster: eks.Cluster;
-    /** EKS cluster name, for the node group's name and tags. */
+    /** The cluster's name; the node group is `<clusterName>-gpu`. */
     readonly clusterName: string;
-    /** IAM role of the nodes (shared with the system node group). */
+    /** IAM role of the nodes. */
     readonly nodeRole: aws.iam.Role;
-    /** EC2 instance type of the GPU nodes, e.g. p5.48xlarge. */
+    /** EC2 instance type of the nodes. */
     readonly instanceType: string;
     /** Fixed size of the group: GPU capacity is planned, not autoscaled. */
     readonly nodeCount: number;
@@ -47,7 +48,51 @@ export interface GpuNodeGroupArgs {
     readonly capacityReservationId?: string;
     /** The cluster's primary security group, for the launch template's interfaces. */
     readonly clusterSecurityGroupId: pulumi.Input<string>;
+    /** The cluster's Kubernetes minor version (e.g. "1.35"), for the AMI of the pinned release. */
+    readonly kubernetesVersion: string;
+    /** EKS AL2023 NVIDIA AMI release (vYYYYMMDD) the nodes are pinned to, catalogued in stacks/catalog/amis.ts. */
+    readonly amiRelease: string;
 }
+
+/** How the node group names its AMI: a release version EKS resolves, or an AMI id. */
+export type GpuAmiPin =
+    | { readonly amiType: "AL2023_x86_64_NVIDIA"; readonly releaseVersion: string }
+    | { readonly operatingSystem: "AL2023"; readonly amiId: pulumi.Output<string> };
+
+/**
+ * The pinned AMI in the form pulumi-eks keeps. pulumi-eks 4.3.0 drops `releaseVersion` and
+ * `amiType` when it writes user data itself, as it does for nodeadmExtraOptions, and then puts
+ * the SSM "recommended" AMI into the launch template, re-read on every up (nodes/nodegroup.ts
+ * @v4.3.0: `delete nodeGroupArgs.releaseVersion; delete nodeGroupArgs.amiType;`, `args.amiId ??
+ * getRecommendedAMI(...)`). There the AMI id of the release is given instead, read from the
+ * release's own SSM parameter, which never changes; elsewhere EKS takes the release version.
+ */
+export function gpuAmiPin(kubernetesVersion: string, amiRelease: string, writesUserData: boolean, parent: pulumi.Resource): GpuAmiPin {
+    if (writesUserData) {
+        const parameter = aws.ssm.getParameterOutput({ name: gpuAmiSsmParameter(kubernetesVersion, amiRelease) }, { parent });
+        return { operatingSystem: "AL2023", amiId: parameter.value };
+    }
+    const releaseVersion = gpuAmiReleaseVersion(kubernetesVersion, amiRelease);
+    if (releaseVersion === undefined) {
+        throw new Error(`no AL2023 NVIDIA AMI release ${amiRelease} for Kubernetes ${kubernetesVersion} (stacks/validate checks this)`);
+    }
+    return { amiType: "AL2023_x86_64_NVIDIA", releaseVersion };
+}
+
+/**
+ * Node updates without a surge: EKS's DEFAULT strategy "launches the new instances first, before
+ * terminating the old instances"; MINIMAL "terminates the old instances before launching the new
+ * instances ... useful ... with hardware accelerators such as GPUs" (EKS API NodegroupUpdateConfig),
+ * one node at a time. p5 capacity (quota, Capacity Blocks) has no spare node to surge into.
+ * pulumi-eks 4.3.0's ManagedNodeGroup does not expose updateConfig, so a transform sets it on the
+ * aws.eks.NodeGroup the component creates (@pulumi/aws 7.48.0 NodeGroupUpdateConfig).
+ */
+export const NO_SURGE_UPDATE_CONFIG = { updateStrategy: "MINIMAL", maxUnavailable: 1 } as const;
+
+export const noSurgeNodeUpdates: pulumi.ResourceTransform = (args) =>
+    args.type === "aws:eks/nodeGroup:NodeGroup"
+        ? { props: { ...args.props, updateConfig: NO_SURGE_UPDATE_CONFIG }, opts: args.opts }
+        : undefined;
 
 /**
  * The GPU managed node group: AL2023 NVIDIA AMI, GPU taint, pool labels, IMDSv2, and with EFA a
@@ -68,11 +113,13 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             labels[EFA_LABEL] = "true";
         }
         const capacityType = args.capacityType ?? "ON_DEMAND";
+        // pulumi-eks writes user data itself only for nodeadmExtraOptions (no reservation, NVMe RAID0).
+        const writesUserData = !args.capacityReservationId && args.nvmeRaid0;
         const common: eks.ManagedNodeGroupArgs = {
             cluster: args.cluster,
             nodeGroupName,
             nodeRole: args.nodeRole,
-            amiType: "AL2023_x86_64_NVIDIA",
+            ...gpuAmiPin(args.kubernetesVersion, args.amiRelease, writesUserData, this),
             capacityType,
             // minSize = desiredSize: the group never scales in under running workers.
             scalingConfig: { minSize: args.nodeCount, desiredSize: args.nodeCount, maxSize: Math.max(args.nodeCount, 1) },
@@ -93,7 +140,10 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
                       ? [{ contentType: "application/node.eks.aws", content: NVME_RAID0_NODE_CONFIG }]
                       : undefined,
               };
-        this.nodeGroup = new eks.ManagedNodeGroup(name, nodeGroupArgs, { parent: this });
+        // Transforms need the engine's callback server; Pulumi's mocks (offline plan, tests) have
+        // no engine and refuse them, so there the transform is left out (tests check it directly).
+        const transforms = pulumi.runtime.hasEngine() ? [noSurgeNodeUpdates] : undefined;
+        this.nodeGroup = new eks.ManagedNodeGroup(name, nodeGroupArgs, { parent: this, transforms });
         this.nodeGroupName = pulumi.output(nodeGroupName);
         this.registerOutputs({ nodeGroupName: this.nodeGroupName });
     }

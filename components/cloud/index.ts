@@ -21,6 +21,7 @@ export type CloudConfig = Pick<
     | "publicSubnetIds"
     | "gpuSubnetIds"
     | "kubernetesVersion"
+    | "gpuAmiRelease"
     | "adminRoleArns"
     | "apiPublicAccessCidrs"
     | "systemInstanceType"
@@ -84,6 +85,8 @@ export function buildCloud(config: CloudConfig): Cloud {
             capacityReservationId: config.gpuCapacityReservationId !== "" ? config.gpuCapacityReservationId : undefined,
             efaInterfaces: config.gpu.maxEfaDevices,
             clusterSecurityGroupId: cluster.primarySecurityGroupId,
+            kubernetesVersion: config.kubernetesVersion,
+            amiRelease: config.gpuAmiRelease,
         },
         { dependsOn: [cluster] },
     );

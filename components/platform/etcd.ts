@@ -13,18 +13,21 @@ import {
 import { podHost, podUrl, serviceUrl } from "../k8s/urls";
 
 /**
- * The official etcd image (gcr.io/etcd-development/etcd, built by etcd's scripts/release.sh);
- * v3.6.14 is distroless (no shell), so the command is etcd itself with kubelet `$(VAR)` expansion.
- * Flags checked against server/embed/config.go at tag v3.6.14.
+ * The official etcd image (gcr.io/etcd-development/etcd, pushed by etcd's scripts/release.sh as
+ * `gcr.io/etcd-development/etcd:${RELEASE_VERSION}`). v3.6.15 (CHANGELOG-3.6.md "## v3.6.15
+ * (2026-09-22)"; the tag is named with its digest, sha256:5ed4e320...afad1, in public manifests)
+ * rather than v3.6.16, whose image tag only the release page's template names. Distroless (no
+ * shell), so the command is etcd itself with kubelet `$(VAR)` expansion. Flags checked against
+ * server/embed/config.go at v3.6.14; v3.6.15 changed no flag (its CHANGELOG lists fixes only).
  */
-export const ETCD_IMAGE = "gcr.io/etcd-development/etcd:v3.6.14";
+export const ETCD_IMAGE = "gcr.io/etcd-development/etcd:v3.6.15";
 export const ETCD_CLIENT_PORT = 2379;
 const PEER_PORT = 2380;
 const METRICS_PORT = 2381;
 
-/** Options of the etcd StatefulSet. */
+/** Where and how big the etcd cluster is. */
 export interface EtcdArgs {
-    /** Namespace of etcd (the serving namespace). */
+    /** Namespace of the StatefulSet, Services and PodDisruptionBudget. */
     readonly namespace: string;
     /** StorageClass of the members' volumes. */
     readonly storageClassName: string;

@@ -6,17 +6,22 @@ import { NODE_POOL_LABEL, SYSTEM_POOL } from "../k8s/labels";
 import { serviceUrl } from "../k8s/urls";
 
 /**
- * The official NATS chart, nats-io/k8s helm/charts/nats 1.3.16 (tag nats-1.3.16, server
- * 2.11.10). Values keys checked in its values.yaml: config.cluster, config.jetstream.fileStore.pvc,
+ * The official NATS chart, nats-io/k8s helm/charts/nats 2.14.2 (tag nats-2.14.2 = 957650fb;
+ * repo index gh-pages @66f8cbf8 helm/charts/index.yaml: `version: 2.14.2`, `appVersion: 2.14.2`,
+ * digest 86e0fbfe...0f84). The chart took the server's numbering after 1.3.16. Values keys
+ * checked in its values.yaml, all unchanged since 1.3.16: config.cluster, config.jetstream.fileStore.pvc,
  * config.monitor, config.merge, podTemplate.merge, podTemplate.topologySpreadConstraints (a map
- * keyed by topology key), podDisruptionBudget.enabled, natsBox.enabled, container.image.
+ * keyed by topology key), podDisruptionBudget.enabled, natsBox.enabled, container.image. New in
+ * 2.x: podTemplate.configChecksumAnnotation defaults to false (the reloader applies config
+ * changes without rolling the StatefulSet).
  */
 export const NATS_CHART: PinnedChart = {
     chart: "nats",
-    version: "1.3.16",
+    version: "2.14.2",
     repo: "https://nats-io.github.io/k8s/helm/charts/",
 };
-export const NATS_IMAGE_TAG = "2.11.10-alpine";
+/** The chart's own image tag (values.yaml @nats-2.14.2: `repository: nats`, `tag: 2.14.2-alpine`). */
+export const NATS_IMAGE_TAG = "2.14.2-alpine";
 export const NATS_CLIENT_PORT = 4222;
 export const NATS_MONITOR_PORT = 8222;
 const CLUSTER_PORT = 6222;
@@ -26,11 +31,11 @@ const CLUSTER_PORT = 6222;
  */
 export const NATS_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
-/** Options of the NATS JetStream cluster. */
+/** Where and how big the NATS cluster is. */
 export interface NatsArgs {
-    /** Namespace of NATS (the serving namespace). */
+    /** Namespace of the release. */
     readonly namespace: string;
-    /** StorageClass of the JetStream file-store volumes. */
+    /** StorageClass of the JetStream volumes. */
     readonly storageClassName: string;
     /** @default 3 */
     readonly replicas?: number;

@@ -15,7 +15,24 @@ export const NVIDIA_DEVICE_PLUGIN_CHART: PinnedChart = {
     repo: "https://nvidia.github.io/k8s-device-plugin",
 };
 
-/** Options of the NVIDIA device plugin (none yet: chart, tolerations and selectors are fixed). */
+/**
+ * Replaces the chart's default node affinity (values.yaml @v0.20.0: three ORed terms on
+ * feature.node.kubernetes.io/pci-10de.present, .../cpu-model.vendor_id and nvidia.com/gpu.present,
+ * labels set by NFD, which we do not run, or by nodeadm only from kubelet 1.35 on). Helm merges
+ * maps but replaces lists, so `affinity: {}` kept those terms; a nodeSelectorTerms list of our
+ * own replaces them, and the plugin schedules by our pool label on every Kubernetes version.
+ */
+export function gpuPoolAffinity(): k8s.types.input.core.v1.Affinity {
+    return {
+        nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchExpressions: [{ key: NODE_POOL_LABEL, operator: "In", values: [GPU_POOL] }] }],
+            },
+        },
+    };
+}
+
+/** Where the device plugin runs. */
 export interface NvidiaDevicePluginArgs {
     /** @default "kube-system" (the chart refuses the default namespace) */
     readonly namespace?: string;
@@ -38,10 +55,8 @@ export class NvidiaDevicePlugin extends pulumi.ComponentResource {
                 namespace: args.namespace ?? "kube-system",
                 timeoutSeconds: 600,
                 values: {
-                    // Our own selector instead of the chart's NFD/gpu.present affinity, which
-                    // depends on labels older AMIs do not set.
                     nodeSelector: { [NODE_POOL_LABEL]: GPU_POOL },
-                    affinity: {},
+                    affinity: gpuPoolAffinity(),
                     tolerations: [GPU_TOLERATION, { key: "CriticalAddonsOnly", operator: "Exists" }],
                     priorityClassName: "system-node-critical",
                     gfd: { enabled: false },

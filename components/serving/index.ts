@@ -35,6 +35,7 @@ export type ServingConfig = Pick<
     | "endpointAllowedCidrs"
     | "dynamoRouterMode"
     | "routerPolicy"
+    | "routerDecodePolicy"
 >;
 
 /** Builds the serving graph `config.graph` names, or undefined when it is parked. */
@@ -87,7 +88,12 @@ export function servingGraph(config: ServingConfig, cloud: Cloud, platform: Plat
     }
     return new VllmRouterGraph(
         "vllm-router",
-        { ...args, workerImage: workerImage(config.graph, config.efa, config.region), policy: config.routerPolicy },
+        {
+            ...args,
+            workerImage: workerImage(config.graph, config.efa, config.region),
+            prefillPolicy: config.routerPolicy,
+            decodePolicy: config.routerDecodePolicy,
+        },
         { provider, dependsOn: platform.servingDependencies },
     );
 }

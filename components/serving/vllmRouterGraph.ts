@@ -5,29 +5,46 @@ import { exposeFrontend, GraphArgs, graphLabels, ServingGraph } from "./graph";
 import { VLLM_ROUTER_IMAGE } from "../../stacks/catalog/images";
 import { nixlKvTransferConfig } from "./nixl";
 import { awaitTimeout, httpProbe, onSystemNodes, spreadAcrossNodes } from "../k8s/pod";
-import { engineArgs, WorkerRole, workerPodSpec, workerProbes } from "./worker";
+import { engineArgs, WORKER_SHUTDOWN_TIMEOUT_SECONDS, WorkerRole, workerPodSpec, workerProbes } from "./worker";
 import { podUrl, serviceUrl } from "../k8s/urls";
 
-/** Ports of the seed layout: prefill 8000, decode 8200. */
-export const WORKER_PORTS: Record<WorkerRole, number> = { prefill: 8000, decode: 8200 };
+/**
+ * Port of the vLLM server on prefill and decode pods alike: the router's discovery takes one
+ * `--service-discovery-port` for both roles (its CLI default is 80, so it is always passed).
+ */
+export const WORKER_PORT = 8000;
 export const ROUTER_PORT = 8000;
 export const ROUTER_METRICS_PORT = 29000;
-/** The router waits this long for workers at start: image pull, model download and load. */
-export const ROUTER_WORKER_STARTUP_TIMEOUT_SECONDS = 3600;
+/** How often the router health-checks each worker (its default, 60 s, keeps a dead pod in rotation for minutes). */
+export const ROUTER_HEALTH_CHECK_INTERVAL_SECONDS = 5;
+/** warn: the default, info, logs each request, prompts included. */
+export const ROUTER_LOG_LEVEL = "warn";
+/** Pods of a role must load their model before the router has them: the await allows for it. */
+const WORKER_AWAIT_SECONDS = 3600;
 
-/** Options of the vllm-router graph: the shared graph options plus router settings. */
+/** The shared graph arguments plus the worker image and the router's P/D policies. */
 export interface VllmRouterGraphArgs extends GraphArgs {
     /** vLLM image of the workers (with the EFA userspace when efa is on). */
     readonly workerImage: string;
-    /** vllm-router --policy. */
-    readonly policy: string;
+    /** vllm-router --prefill-policy. */
+    readonly prefillPolicy: string;
+    /** vllm-router --decode-policy. */
+    readonly decodePolicy: string;
+}
+
+/** The labels the router's discovery selects a role's pods by (all must match; space-separated k=v values). */
+export function discoverySelector(role: WorkerRole): string[] {
+    const labels = graphLabels("vllm-router", role);
+    return ["pd-serving/graph", "app.kubernetes.io/component"].map((k) => `${k}=${labels[k]}`);
 }
 
 /**
- * vllm-router in P/D mode over plain vLLM pods. Workers run as StatefulSets behind headless
- * Services so the router addresses every pod by its own DNS name (`prefill-3.prefill-workers...`):
- * a ClusterIP Service per role would let kube-proxy spread requests behind the router's back and
- * defeat consistent hashing.
+ * vllm-router (vllm-project/router v0.1.15) in vLLM P/D mode over plain vLLM pods. The router
+ * finds workers through the Kubernetes API by role label (`--service-discovery` with
+ * `--prefill-selector`/`--decode-selector`, router PR #84): it adds a pod once it is Running and
+ * Ready and drops it when it is deleted, so scaling needs no router restart and one bad GPU pod
+ * does not hold the router's listener. Workers stay StatefulSets (stable names for metrics; a
+ * rolling update deletes a pod before it starts its replacement, so it needs no spare GPU).
  */
 export class VllmRouterGraph extends pulumi.ComponentResource implements ServingGraph {
     public readonly endpoint: Endpoint;
@@ -38,14 +55,15 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
     constructor(name: string, args: VllmRouterGraphArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pd-serving:serving:VllmRouterGraph", name, {}, opts);
         const ns = args.namespace;
-        const prefillUrls = this.workers("prefill", args.prefillReplicas, args);
-        const decodeUrls = this.workers("decode", args.decodeReplicas, args);
+        this.workers("prefill", args.prefillReplicas, args);
+        this.workers("decode", args.decodeReplicas, args);
 
         const labels = graphLabels("vllm-router", "router");
+        const serviceAccount = this.discoveryAccess(ns, labels);
         new k8s.apps.v1.Deployment(
             "router",
             {
-                metadata: { name: "router", namespace: ns, labels, annotations: awaitTimeout(ROUTER_WORKER_STARTUP_TIMEOUT_SECONDS + 600) },
+                metadata: { name: "router", namespace: ns, labels, annotations: awaitTimeout(WORKER_AWAIT_SECONDS + 600) },
                 spec: {
                     replicas: args.frontendReplicas,
                     selector: { matchLabels: labels },
@@ -53,6 +71,7 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
                         metadata: { labels },
                         spec: {
                             ...onSystemNodes(),
+                            serviceAccountName: serviceAccount,
                             topologySpreadConstraints: [spreadAcrossNodes(labels, "ScheduleAnyway")],
                             terminationGracePeriodSeconds: 60,
                             containers: [
@@ -62,10 +81,23 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
                                     command: ["vllm-router"],
                                     args: [
                                         "--vllm-pd-disaggregation",
-                                        ...prefillUrls.flatMap((url) => ["--prefill", url]),
-                                        ...decodeUrls.flatMap((url) => ["--decode", url]),
-                                        "--policy",
-                                        args.policy,
+                                        "--service-discovery",
+                                        "--service-discovery-namespace",
+                                        ns,
+                                        "--service-discovery-port",
+                                        String(WORKER_PORT),
+                                        "--prefill-selector",
+                                        ...discoverySelector("prefill"),
+                                        "--decode-selector",
+                                        ...discoverySelector("decode"),
+                                        "--prefill-policy",
+                                        args.prefillPolicy,
+                                        "--decode-policy",
+                                        args.decodePolicy,
+                                        "--health-check-interval-secs",
+                                        String(ROUTER_HEALTH_CHECK_INTERVAL_SECONDS),
+                                        "--log-level",
+                                        ROUTER_LOG_LEVEL,
                                         "--host",
                                         "0.0.0.0",
                                         "--port",
@@ -74,19 +106,14 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
                                         "0.0.0.0",
                                         "--prometheus-port",
                                         String(ROUTER_METRICS_PORT),
-                                        "--worker-startup-timeout-secs",
-                                        String(ROUTER_WORKER_STARTUP_TIMEOUT_SECONDS),
                                     ],
                                     ports: [
                                         { name: "http", containerPort: ROUTER_PORT },
                                         { name: "metrics", containerPort: ROUTER_METRICS_PORT },
                                     ],
                                     resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "4Gi" } },
-                                    // The router may wait for its workers before it serves: allow the whole wait.
-                                    startupProbe: httpProbe("/liveness", "http", {
-                                        periodSeconds: 10,
-                                        failureThreshold: ROUTER_WORKER_STARTUP_TIMEOUT_SECONDS / 10,
-                                    }),
+                                    // With discovery the listener binds at once; 5 minutes covers a slow API server.
+                                    startupProbe: httpProbe("/liveness", "http", { periodSeconds: 10, failureThreshold: 30 }),
                                     // Ready only with at least one healthy prefill and one healthy decode worker.
                                     readinessProbe: httpProbe("/readiness", "http", { periodSeconds: 10, failureThreshold: 3 }),
                                     livenessProbe: httpProbe("/liveness", "http", { periodSeconds: 20, failureThreshold: 3 }),
@@ -116,36 +143,58 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
         );
         this.metricsEndpoints = {
             router: serviceUrl("router", ns, ROUTER_METRICS_PORT, "/metrics"),
-            prefill: `${podUrl("prefill-<i>", "prefill-workers", ns, WORKER_PORTS.prefill, "/metrics")} (i = 0..${args.prefillReplicas - 1})`,
-            decode: `${podUrl("decode-<i>", "decode-workers", ns, WORKER_PORTS.decode, "/metrics")} (i = 0..${args.decodeReplicas - 1})`,
+            prefill: `${podUrl("prefill-<i>", "prefill-workers", ns, WORKER_PORT, "/metrics")} (i = 0..${args.prefillReplicas - 1})`,
+            decode: `${podUrl("decode-<i>", "decode-workers", ns, WORKER_PORT, "/metrics")} (i = 0..${args.decodeReplicas - 1})`,
         };
         this.registerOutputs({ metricsEndpoints: this.metricsEndpoints });
     }
 
-    /** A worker StatefulSet and its headless Service; returns the URL of every pod. */
-    private workers(role: WorkerRole, replicas: number, args: VllmRouterGraphArgs): string[] {
+    /**
+     * The router's identity for discovery: it watches pods in its own namespace only, so a
+     * namespaced Role suffices (router docs/environment/kubernetes.md: pods get, list, watch).
+     */
+    private discoveryAccess(ns: string, labels: Record<string, string>): string {
+        const name = "router";
+        const parent = { parent: this };
+        new k8s.core.v1.ServiceAccount(name, { metadata: { name, namespace: ns, labels } }, parent);
+        new k8s.rbac.v1.Role(
+            name,
+            {
+                metadata: { name, namespace: ns, labels },
+                rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }],
+            },
+            parent,
+        );
+        new k8s.rbac.v1.RoleBinding(
+            name,
+            {
+                metadata: { name, namespace: ns, labels },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+                subjects: [{ kind: "ServiceAccount", name, namespace: ns }],
+            },
+            parent,
+        );
+        return name;
+    }
+
+    /** A worker StatefulSet and the headless Service that names its pods. */
+    private workers(role: WorkerRole, replicas: number, args: VllmRouterGraphArgs): void {
         const ns = args.namespace;
-        const port = WORKER_PORTS[role];
         const labels = graphLabels("vllm-router", role);
         const service = `${role}-workers`;
         new k8s.core.v1.Service(
             service,
             {
                 metadata: { name: service, namespace: ns, labels },
-                spec: {
-                    clusterIP: "None",
-                    // Names resolve while pods load, so the router can start and health-check them.
-                    publishNotReadyAddresses: true,
-                    selector: labels,
-                    ports: [{ name: "http", port, targetPort: "http" }],
-                },
+                spec: { clusterIP: "None", selector: labels, ports: [{ name: "http", port: WORKER_PORT, targetPort: "http" }] },
             },
             { parent: this },
         );
+        const backend = args.efa ? "LIBFABRIC" : "UCX";
         new k8s.apps.v1.StatefulSet(
             role,
             {
-                metadata: { name: role, namespace: ns, labels, annotations: awaitTimeout(3600) },
+                metadata: { name: role, namespace: ns, labels, annotations: awaitTimeout(WORKER_AWAIT_SECONDS) },
                 spec: {
                     replicas,
                     serviceName: service,
@@ -158,21 +207,24 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
                             role,
                             labels,
                             image: args.workerImage,
+                            // Explicit: the DLC image's entrypoint is a script, upstream's is `vllm serve`.
                             command: ["vllm", "serve"],
                             args: [
                                 args.engine.model,
                                 "--host",
                                 "0.0.0.0",
                                 "--port",
-                                String(port),
+                                String(WORKER_PORT),
                                 ...engineArgs(args.engine),
                                 "--kv-transfer-config",
-                                nixlKvTransferConfig(args.efa ? "LIBFABRIC" : "UCX"),
+                                nixlKvTransferConfig(backend),
+                                "--shutdown-timeout",
+                                String(WORKER_SHUTDOWN_TIMEOUT_SECONDS),
                             ],
-                            ports: [{ name: "http", containerPort: port }],
+                            ports: [{ name: "http", containerPort: WORKER_PORT }],
                             probes: workerProbes({ startup: "/health", ready: "/health", live: "/health" }, "http"),
                             resources: args.worker,
-                            nixlBackend: args.efa ? "LIBFABRIC" : "UCX",
+                            nixlBackend: backend,
                             gpuDirectRdma: args.gpuDirectRdma,
                             modelCache: args.modelCache,
                         }),
@@ -181,6 +233,5 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
             },
             { parent: this },
         );
-        return [...Array(replicas).keys()].map((i) => podUrl(`${role}-${i}`, service, ns, port));
     }
 }

@@ -26,38 +26,94 @@ export interface WorkerResources {
     readonly sharedMemory: string;
 }
 
-/** What one prefill or decode pod template is built from. */
+/** What a graph decides about its worker pods; the rest is common to both graphs. */
 export interface WorkerPodArgs {
-    /** prefill or decode. */
+    /** Prefill or decode; also the container's name. */
     readonly role: WorkerRole;
-    /** Labels of the pod (selectors use all of them). */
+    /** Labels of the pods (spreading and role separation select by them). */
     readonly labels: Record<string, string>;
-    /** Container image of the worker. */
+    /** The serving image. */
     readonly image: string;
-    /** Entrypoint of the worker container. */
+    /** The container's command (explicit: images differ in their entrypoints). */
     readonly command: string[];
-    /** Arguments of the worker container. */
+    /** The command's arguments. */
     readonly args: string[];
-    /** Ports the worker container declares. */
+    /** Ports of the server; the NIXL side-channel port is added. */
     readonly ports: k8s.types.input.core.v1.ContainerPort[];
     /** Startup, readiness and liveness probes. */
     readonly probes: { startup: Probe; readiness: Probe; liveness: Probe };
     /** Graph-specific env, after the common env. */
     readonly env?: EnvVar[];
-    /** GPU, CPU, memory, EFA and huge pages of the pod. */
+    /** GPUs, CPU, memory, EFA devices, huge pages and /dev/shm of a pod. */
     readonly resources: WorkerResources;
-    /** NIXL backend of the KV transfer (LIBFABRIC on EFA, else UCX). */
+    /** NIXL transport: LIBFABRIC with EFA, UCX otherwise. */
     readonly nixlBackend: NixlBackend;
-    /** Whether the GPU instance supports GPUDirect RDMA over EFA. */
+    /** The instance has GPUDirect RDMA (FI_EFA_USE_DEVICE_RDMA). */
     readonly gpuDirectRdma: boolean;
-    /** How the pod mounts the node-local model cache. */
+    /** The node-local model cache: volume, mount, env and the wait-for-model init container. */
     readonly modelCache: ModelCacheMount;
     /** Init containers to run before the model wait (e.g. waiting for etcd and NATS). */
     readonly initContainers?: Container[];
+    /**
+     * Labels of the other role's pods. With EFA they are kept off this pod's node (required
+     * anti-affinity) and pods of this role pack together.
+     * @default `labels` with every value equal to the role swapped for the other role
+     */
+    readonly otherRoleLabels?: Record<string, string>;
 }
 
-/** @default 120 s: in-flight requests finish, NIXL transfers drain. */
-export const WORKER_TERMINATION_GRACE_SECONDS = 120;
+/** Routers and the load balancer stop sending to a terminating pod before its server gets SIGTERM. */
+export const WORKER_PRESTOP_SECONDS = 15;
+/**
+ * vLLM's `--shutdown-timeout` (drain: in-flight requests finish, new ones are refused; vllm PR
+ * #34730, in 0.27.x). 60 s as llm-d's P/D guide (llm-d PR #1653: "pd-disaggregation: 60s and 90s").
+ */
+export const WORKER_SHUTDOWN_TIMEOUT_SECONDS = 60;
+/** preStop, then the drain, then 15 s for NIXL teardown before SIGKILL (= llm-d's 90 s). */
+export const WORKER_TERMINATION_GRACE_SECONDS = WORKER_PRESTOP_SECONDS + WORKER_SHUTDOWN_TIMEOUT_SECONDS + 15;
+
+/**
+ * The security context of a worker. With EFA: IPC_LOCK, not privileged. libfabric pins the
+ * buffers it registers with the EFA device; IPC_LOCK lifts the locked-memory limit for that
+ * (llm-d's AWS P/D overlay adds IPC_LOCK; the DLC's own NIXL LIBFABRIC P/D test runs unprivileged
+ * with `--ulimit memlock=-1:-1`, test/test_utils/efa_helpers.py). Dynamo's efa.md says
+ * `privileged: true` is needed for fi_mr_reg, but a privileged container gets every host device
+ * (all 8 GPUs and 32 EFA devices of a p5) and bypasses the device plugins' isolation between the
+ * 8 pods of a node; if fi_mr_reg fails with EPERM on a real cluster, that is the setting to revisit.
+ */
+export function workerSecurityContext(efa: boolean): k8s.types.input.core.v1.SecurityContext | undefined {
+    return efa ? { capabilities: { add: ["IPC_LOCK"] } } : undefined;
+}
+
+/**
+ * Where workers go. With EFA and the other role's labels: never on a node with a pod of the other
+ * role (same-node NIXL over EFA fails with fi_read EAGAIN, dynamo PR #7764; a hard rule), and
+ * preferably on a node that already has pods of its own role, so each role fills whole nodes
+ * (8 prefill on one p5, 8 decode on the other) instead of scattering and stranding the other
+ * role's GPUs. Otherwise: spread across nodes.
+ */
+export function workerPlacement(
+    labels: Record<string, string>,
+    efa: boolean,
+    otherRoleLabels?: Record<string, string>,
+): Pick<PodSpec, "affinity" | "topologySpreadConstraints"> {
+    if (!efa || !otherRoleLabels || Object.keys(otherRoleLabels).length === 0) {
+        return { topologySpreadConstraints: [spreadAcrossNodes(labels, "ScheduleAnyway")] };
+    }
+    const node = "kubernetes.io/hostname";
+    return {
+        affinity: {
+            podAntiAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: node, labelSelector: { matchLabels: otherRoleLabels } }],
+            },
+            podAffinity: {
+                preferredDuringSchedulingIgnoredDuringExecution: [
+                    { weight: 100, podAffinityTerm: { topologyKey: node, labelSelector: { matchLabels: labels } } },
+                ],
+            },
+        },
+    };
+}
 
 /**
  * Limits of a worker container, equal to its requests (GPUs, EFA devices and huge pages are
@@ -73,6 +129,12 @@ export function workerResourceLimits(r: WorkerResources): Record<string, string>
     return limits;
 }
 
+/** The other role's labels by the graphs' convention: the role's name swapped in every value that is it. */
+export function otherRoleLabels(role: WorkerRole, labels: Record<string, string>): Record<string, string> {
+    const other: WorkerRole = role === "prefill" ? "decode" : "prefill";
+    return Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, v === role ? other : v]));
+}
+
 export function workerPodSpec(a: WorkerPodArgs): PodSpec {
     const efa = a.resources.efaDevices > 0;
     const limits = workerResourceLimits(a.resources);
@@ -86,7 +148,7 @@ export function workerPodSpec(a: WorkerPodArgs): PodSpec {
     }
     return {
         ...onGpuNodes(efa),
-        topologySpreadConstraints: [spreadAcrossNodes(a.labels, "ScheduleAnyway")],
+        ...workerPlacement(a.labels, efa, a.otherRoleLabels ?? otherRoleLabels(a.role, a.labels)),
         terminationGracePeriodSeconds: WORKER_TERMINATION_GRACE_SECONDS,
         initContainers: [...(a.initContainers ?? []), a.modelCache.waitContainer],
         containers: [
@@ -98,13 +160,11 @@ export function workerPodSpec(a: WorkerPodArgs): PodSpec {
                 ports: [...a.ports, { name: "nixl", containerPort: NIXL_SIDE_CHANNEL_PORT }],
                 env: [...a.modelCache.env, ...nixlEnv(a.nixlBackend, a.gpuDirectRdma), ...(a.env ?? [])],
                 resources: { requests, limits },
-                // libfabric registers (pins) memory for EFA.
-                securityContext: efa ? { capabilities: { add: ["IPC_LOCK"] } } : undefined,
+                securityContext: workerSecurityContext(efa),
                 startupProbe: a.probes.startup,
                 readinessProbe: a.probes.readiness,
                 livenessProbe: a.probes.liveness,
-                // Let routers and the load balancer stop sending before the server gets SIGTERM.
-                lifecycle: { preStop: { exec: { command: ["sleep", "15"] } } },
+                lifecycle: { preStop: { exec: { command: ["sleep", String(WORKER_PRESTOP_SECONDS)] } } },
                 volumeMounts,
             },
         ],

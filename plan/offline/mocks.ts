@@ -89,6 +89,10 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        // The pinned GPU AMI's id: a fixed SSM parameter AWS publishes per release, read at up.
+        if (args.token === "aws:ssm/getParameter:getParameter") {
+            return { name: args.inputs.name, value: KNOWN_AFTER_UP, type: "String", insecureValue: KNOWN_AFTER_UP };
+        }
         throw new Error(`the program made an invoke the offline plan does not know: ${args.token}`);
     }
 }

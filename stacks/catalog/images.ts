@@ -4,20 +4,44 @@
  * tests/fixtures/flags.ts.
  */
 
-/** Upstream vLLM 0.11.2 OpenAI server image; bundles NIXL (UCX backend) but not the EFA userspace. */
-export const VLLM_IMAGE = "vllm/vllm-openai:v0.11.2";
+/**
+ * vLLM of the vllm-router graph, the same on both roles (prefill and decode must agree on the
+ * KV-cache layout and the NIXL wire format). 0.27.1 is the newest vLLM with an AWS DLC carrying
+ * the EFA userspace (aws/deep-learning-containers @e0ecedea .github/config/image/vllm/ec2-ubuntu.yml:
+ * `framework_version: "0.27.1"`); it requires NIXL >= 1.1 (vllm PR #42364 `nixl >= 1.1.0`,
+ * bumped to 1.3.1 by PR #47559 before the 0.27 branch), i.e. the 0.10 PCI-bus-id GPU-EFA
+ * mapping and the 1.1 multi-GPU registration fix our 8 single-GPU pods per p5 need.
+ */
+export const VLLM_VERSION = "0.27.1";
 
 /**
- * AWS Deep Learning Container for vLLM on EC2: `FROM vllm/vllm-openai:v0.11.2` plus the EFA
- * installer 1.45.1 (libfabric under /opt/amazon/efa), whose NIXL LIBFABRIC test ran on this
- * image (aws/deep-learning-containers release v1.4-vllm-ec2-0.11.2-gpu-py312, vllm/x86_64/gpu/
- * Dockerfile and test/vllm/ec2/utils/test_nixl.sh). Same vLLM as VLLM_IMAGE, so same flags.
+ * Upstream vLLM image without the EFA userspace: named as the DLC's base image
+ * (aws/deep-learning-containers @e0ecedea docker/vllm/Dockerfile `ARG BASE_IMAGE=vllm/vllm-openai:v0.27.1`,
+ * ec2-ubuntu.yml `base_image: "vllm/vllm-openai:v0.27.1"`). Its NIXL comes from vLLM's
+ * requirements/kv_connectors.txt; with efa off the UCX backend runs over TCP.
+ */
+export const VLLM_IMAGE = `vllm/vllm-openai:v${VLLM_VERSION}`;
+
+/**
+ * AWS Deep Learning Container for vLLM on EC2: `FROM vllm/vllm-openai:v0.27.1` plus the EFA
+ * installer 1.47.0 (libfabric under /opt/amazon/efa; Dynamo's EFA guide requires >= 1.47.0),
+ * CUDA 13.0.2. Tag from aws/deep-learning-containers @e0ecedea docs/src/data/vllm/0.27.1-gpu-ec2.yml
+ * (`"0.27.1-gpu-py312-cu130-ubuntu22.04-ec2"`, added by ab88e78b "[Docs Update] vLLM 0.27.1 EC2 (#6557)"),
+ * URI form `<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>` from docs/src/utils.py.
+ * Its NIXL LIBFABRIC plugin is checked by test/efa/scripts/nixl_libfabric_smoke.py; its P/D test
+ * (test/efa/scripts/nixl_disagg_pd.sh) is what nixl.ts follows. Its ENTRYPOINT runs
+ * `vllm serve "$@"`; the workers set `command: [vllm, serve]`, which works on both images.
  */
 export function vllmEfaImage(region: string): string {
-    return `${DLC_ACCOUNT}.dkr.ecr.${region}.amazonaws.com/vllm:0.11.2-gpu-py312-cu129-ubuntu22.04-ec2`;
+    return `${DLC_ACCOUNT}.dkr.ecr.${region}.amazonaws.com/vllm:${VLLM_VERSION}-gpu-py312-cu130-ubuntu22.04-ec2`;
 }
 
-/** The account that hosts AWS Deep Learning Containers in these (commercial) regions. */
+/**
+ * The account that hosts AWS Deep Learning Containers in these regions, from
+ * aws/deep-learning-containers @e0ecedea docs/reference/region_availability.md. Other regions
+ * have accounts of their own (ap-northeast-3 is 364406365360) and no per-image list says which
+ * images they mirror, so they are refused rather than guessed.
+ */
 export const DLC_ACCOUNT = "763104351884";
 export const DLC_REGIONS = [
     "us-east-1",
@@ -33,7 +57,6 @@ export const DLC_REGIONS = [
     "eu-north-1",
     "ap-northeast-1",
     "ap-northeast-2",
-    "ap-northeast-3",
     "ap-south-1",
     "ap-southeast-1",
     "ap-southeast-2",
@@ -43,8 +66,18 @@ export const DLC_REGIONS = [
 export const DYNAMO_VERSION = "0.7.0";
 export const DYNAMO_IMAGE = `nvcr.io/nvidia/ai-dynamo/vllm-runtime:${DYNAMO_VERSION}`;
 
-/** vllm-project/router release image (tag scheme v<version>, .buildkite/scripts/publish-release-images.sh). */
-export const VLLM_ROUTER_IMAGE = "vllm/vllm-router:v0.1.22";
+/**
+ * vllm-project/router v0.1.15, the newest upstream release seen (Cargo.toml @0e7a5e1e
+ * `version = "0.1.15"`; PyPI wheel vllm-router==0.1.15, NovaSky-AI/SkyRL PR #1988). It has
+ * Kubernetes discovery in vLLM P/D mode (router PR #84). NOT VERIFIED: no source read names this
+ * Docker Hub tag. The tag follows the release script (.buildkite/scripts/publish-release-images.sh
+ * @e0c942d4: `DOCKERHUB_REPO="vllm/vllm-router"`, `PRIMARY_TAGS=("latest" "v${RELEASE_VERSION}")`),
+ * which is a naming convention, not proof; check `docker manifest inspect vllm/vllm-router:v0.1.15`
+ * before `pulumi up` (README, "Pinned versions"). (v0.1.20-v0.1.26 are PrimeIntellect-ai/router
+ * fork versions with another CLI.)
+ */
+export const VLLM_ROUTER_VERSION = "0.1.15";
+export const VLLM_ROUTER_IMAGE = `vllm/vllm-router:v${VLLM_ROUTER_VERSION}`;
 
 /** Holds a DaemonSet pod after its init container did the work. */
 export const PAUSE_IMAGE = "registry.k8s.io/pause:3.10";

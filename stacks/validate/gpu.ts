@@ -45,22 +45,38 @@ export function validateBlockSize(blockSize: number): void {
     }
 }
 
-/** GPU pods against the GPUs of a fixed node count (0 = derived), and the derived count against EKS's limit. */
-export function validateGpuNodeCount(
-    gpuNodeCount: number,
-    gpuPods: number,
-    gpusPerPod: number,
-    gpuInstanceType: string,
-    gpu: GpuInstanceType,
-): void {
-    const podsPerNode = Math.floor(gpu.gpus / gpusPerPod);
-    const needed = Math.ceil(gpuPods / podsPerNode);
+/** The pods of a P/D graph and how many of them one GPU node holds. */
+export interface GpuLayout {
+    readonly prefillPods: number;
+    readonly decodePods: number;
+    readonly podsPerNode: number;
+    /**
+     * With EFA no prefill pod shares a node with a decode pod (same-node NIXL transfers over EFA
+     * fail with fi_read EAGAIN, dynamo PR #7764), so each role fills nodes of its own.
+     */
+    readonly efa: boolean;
+}
+
+/** GPU nodes a layout needs: roles on separate nodes with EFA, one shared pool without. */
+export function gpuNodesNeeded(l: GpuLayout): number {
+    return l.efa
+        ? Math.ceil(l.prefillPods / l.podsPerNode) + Math.ceil(l.decodePods / l.podsPerNode)
+        : Math.ceil((l.prefillPods + l.decodePods) / l.podsPerNode);
+}
+
+/** A fixed node count (0 = derived) against the layout, and the derived count against EKS's limit. */
+export function validateGpuNodeCount(gpuNodeCount: number, layout: GpuLayout, gpusPerPod: number, gpuInstanceType: string): void {
+    const needed = gpuNodesNeeded(layout);
+    const pods = layout.prefillPods + layout.decodePods;
+    const how = layout.efa
+        ? `${layout.prefillPods} prefill and ${layout.decodePods} decode pods x ${gpusPerPod} GPU on separate nodes (efa=true), ${layout.podsPerNode} pods per ${gpuInstanceType}`
+        : `${pods} GPU pods x ${gpusPerPod} GPU, ${layout.podsPerNode} per ${gpuInstanceType}`;
     if (gpuNodeCount === 0) {
         if (needed > MAX_NODES_PER_NODE_GROUP) {
             throw new ConfigError(
                 "prefillReplicas",
-                gpuPods,
-                `prefill + decode = ${gpuPods} GPU pods need ${needed} x ${gpuInstanceType}, over the ${MAX_NODES_PER_NODE_GROUP} nodes of one EKS managed node group; ` +
+                layout.prefillPods,
+                `${how} need ${needed} nodes, over the ${MAX_NODES_PER_NODE_GROUP} nodes of one EKS managed node group; ` +
                     "use an instance type with more GPUs or fewer replicas.",
             );
         }
@@ -70,7 +86,7 @@ export function validateGpuNodeCount(
         throw new ConfigError(
             "gpuNodeCount",
             gpuNodeCount,
-            `${gpuPods} GPU pods x ${gpusPerPod} GPU do not fit on ${gpuNodeCount} x ${gpuInstanceType} (${gpuNodeCount * gpu.gpus} GPUs); ` +
+            `${how} need ${needed} nodes, not ${gpuNodeCount} (${gpuNodeCount * layout.podsPerNode * gpusPerPod} GPUs); ` +
                 `set gpuNodeCount to at least ${needed}, 0 to derive it, or lower prefillReplicas/decodeReplicas.`,
         );
     }

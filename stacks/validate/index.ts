@@ -11,10 +11,12 @@ import { validateEfa, validateEfaImageRegion, validateGpuInstanceType, validateG
 import { validateBlockSize, validateSystemInstanceType, validateSystemNodeCount, validateTensorParallelSize } from "./gpu";
 import { validateModel, validateModelFits } from "./model";
 import { validateAccess, validateCapacity, validateEndpoint, validateNetwork, validateRegion } from "./network";
+import { validateGpuAmiRelease, validateKubernetesVersion } from "./kubernetes";
 import { validateRange } from "./ranges";
 import { validateWorkerResources } from "./resources";
 
 export * from "./gpu";
+export * from "./kubernetes";
 export * from "./model";
 export * from "./network";
 export * from "./ranges";
@@ -47,14 +49,23 @@ export function validateStackConfig(values: ConfigValues, regionInput: string | 
     const gpu = errors.check(() => validateGpuInstanceType(values.gpuInstanceType));
     errors.check(() => validateSystemInstanceType(values.systemInstanceType));
     errors.check(() => validateBlockSize(values.blockSize));
+    errors.check(() => validateKubernetesVersion(values.kubernetesVersion));
+    if (!errors.failed("kubernetesVersion", "gpuAmiRelease")) {
+        errors.check(() => validateGpuAmiRelease(values.gpuAmiRelease, values.kubernetesVersion));
+    }
     let modelParamsBillions: number | undefined;
     if (gpu && !errors.failed("tensorParallelSize", "prefillReplicas", "decodeReplicas")) {
         const podsPerGpuNode = Math.floor(gpu.gpus / values.tensorParallelSize);
         errors.check(() => validateTensorParallelSize(values.tensorParallelSize, values.gpuInstanceType, gpu));
         if (!errors.failed("tensorParallelSize")) {
             modelParamsBillions = errors.check(() => validateModelFits(values, gpu));
-            const gpuPods = values.prefillReplicas + values.decodeReplicas;
-            errors.check(() => validateGpuNodeCount(values.gpuNodeCount, gpuPods, values.tensorParallelSize, values.gpuInstanceType, gpu));
+            const layout = {
+                prefillPods: values.prefillReplicas,
+                decodePods: values.decodeReplicas,
+                podsPerNode: podsPerGpuNode,
+                efa: values.efa,
+            };
+            errors.check(() => validateGpuNodeCount(values.gpuNodeCount, layout, values.tensorParallelSize, values.gpuInstanceType));
             errors.check(() => validateEfa(values.efa, values.gpuInstanceType, gpu, podsPerGpuNode));
             // Allocatable depends on EFA (huge pages): judge resources only against a valid EFA setting.
             if (!errors.failed("efa")) {

@@ -69,38 +69,60 @@ describe("unit: validator limits", () => {
     });
 
     it("GPU node count: exactly enough nodes passes, one fewer fails; 0 derives", () => {
+        const shared = (pods: number, podsPerNode: number) => ({ prefillPods: pods / 2, decodePods: pods / 2, podsPerNode, efa: false });
         // 16 pods x 1 GPU on 8-GPU nodes need 2 nodes.
         assert.strictEqual(
-            failingKey(() => v.validateGpuNodeCount(2, 16, 1, "p5.48xlarge", P5)),
+            failingKey(() => v.validateGpuNodeCount(2, shared(16, 8), 1, "p5.48xlarge")),
             undefined,
         );
         assert.strictEqual(
-            failingKey(() => v.validateGpuNodeCount(1, 16, 1, "p5.48xlarge", P5)),
+            failingKey(() => v.validateGpuNodeCount(1, shared(16, 8), 1, "p5.48xlarge")),
             "gpuNodeCount",
         );
         assert.strictEqual(
-            failingKey(() => v.validateGpuNodeCount(0, 16, 1, "p5.48xlarge", P5)),
+            failingKey(() => v.validateGpuNodeCount(0, shared(16, 8), 1, "p5.48xlarge")),
             undefined,
         );
         // TP 2 halves the pods per node: 16 pods need 4 nodes.
         assert.strictEqual(
-            failingKey(() => v.validateGpuNodeCount(3, 16, 2, "p5.48xlarge", P5)),
+            failingKey(() => v.validateGpuNodeCount(3, shared(16, 4), 2, "p5.48xlarge")),
             "gpuNodeCount",
         );
         assert.strictEqual(
-            failingKey(() => v.validateGpuNodeCount(4, 16, 2, "p5.48xlarge", P5)),
+            failingKey(() => v.validateGpuNodeCount(4, shared(16, 4), 2, "p5.48xlarge")),
+            undefined,
+        );
+    });
+
+    it("with EFA each role fills nodes of its own: 9 + 7 on p5 need 3 nodes, 8 + 8 need 2", () => {
+        const efa = (prefillPods: number, decodePods: number) => ({ prefillPods, decodePods, podsPerNode: 8, efa: true });
+        assert.strictEqual(v.gpuNodesNeeded(efa(8, 8)), 2);
+        assert.strictEqual(v.gpuNodesNeeded(efa(9, 7)), 3);
+        assert.strictEqual(v.gpuNodesNeeded(efa(12, 4)), 3);
+        assert.strictEqual(v.gpuNodesNeeded({ ...efa(9, 7), efa: false }), 2);
+        assert.strictEqual(
+            failingKey(() => v.validateGpuNodeCount(2, efa(9, 7), 1, "p5.48xlarge")),
+            "gpuNodeCount",
+        );
+        assert.strictEqual(
+            failingKey(() => v.validateGpuNodeCount(3, efa(9, 7), 1, "p5.48xlarge")),
             undefined,
         );
     });
 
     it("the derived node count stops at the managed node group ceiling", () => {
-        const podsAtCeiling = MAX_NODES_PER_NODE_GROUP * P5.gpus;
+        const atCeiling = {
+            prefillPods: (MAX_NODES_PER_NODE_GROUP * P5.gpus) / 2,
+            decodePods: (MAX_NODES_PER_NODE_GROUP * P5.gpus) / 2,
+            podsPerNode: 8,
+            efa: false,
+        };
         assert.strictEqual(
-            failingKey(() => v.validateGpuNodeCount(0, podsAtCeiling, 1, "p5.48xlarge", P5)),
+            failingKey(() => v.validateGpuNodeCount(0, atCeiling, 1, "p5.48xlarge")),
             undefined,
         );
         assert.strictEqual(
-            failingKey(() => v.validateGpuNodeCount(0, podsAtCeiling + 1, 1, "p5.48xlarge", P5)),
+            failingKey(() => v.validateGpuNodeCount(0, { ...atCeiling, decodePods: atCeiling.decodePods + 1 }, 1, "p5.48xlarge")),
             "prefillReplicas",
         );
     });
