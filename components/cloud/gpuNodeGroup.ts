@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
 import { EFA_LABEL, GPU_POOL, GPU_TAINT, NODE_POOL_LABEL } from "../k8s/labels";
+import { encryptedRootVolume, NODE_METADATA_OPTIONS } from "./launchTemplate";
 
 /** @default 200 GiB root volume: room for two ~12 GB inference images on instances without NVMe. */
 export const GPU_NODE_DISK_GIB = 200;
@@ -28,7 +29,7 @@ export interface GpuNodeGroupArgs {
     readonly efa: boolean;
     /** EFA interfaces (= network cards) of the instance type; used with a capacity reservation. */
     readonly efaInterfaces: number;
-    /** The one zone of the nodes (and of the placement group). */
+    /** The one zone of the nodes (and of the placement group); subnetIds must lie in it. */
     readonly availabilityZone: string;
     /** Subnets of the nodes; with EFA the group keeps those in availabilityZone. @default the cluster's private subnets */
     readonly subnetIds?: pulumi.Input<pulumi.Input<string>[]>;
@@ -45,11 +46,11 @@ export interface GpuNodeGroupArgs {
 }
 
 /**
- * The GPU managed node group: AL2023 NVIDIA AMI, GPU taint, pool labels, IMDSv2, and with EFA a
- * cluster placement group in one zone. Without a capacity reservation pulumi-eks builds the EFA
- * launch template; a reservation needs a launch template of our own (pulumi-eks cannot combine
- * one with enableEfaSupport), which then carries the EFA interfaces, placement, IMDSv2, disk and
- * nodeadm RAID0 config itself.
+ * The GPU managed node group: AL2023 NVIDIA AMI, GPU taint, pool labels, and with EFA a cluster
+ * placement group in one zone. Every path uses a launch template of our own (pulumi-eks's own
+ * template has hop limit 2 and an unencrypted root volume, see ./launchTemplate.ts), which carries
+ * IMDSv2 with hop limit 1, the encrypted root volume, the EFA interfaces, the placement group or
+ * the capacity reservation, and the nodeadm RAID0 config.
  */
 export class GpuNodeGroup extends pulumi.ComponentResource {
     public readonly nodeGroup: eks.ManagedNodeGroup;
@@ -75,32 +76,29 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NO_SCHEDULE" }],
             subnetIds: args.subnetIds,
         };
-        const nodeGroupArgs: eks.ManagedNodeGroupArgs = args.capacityReservationId
-            ? { ...common, launchTemplate: this.reservationLaunchTemplate(name, args) }
-            : {
-                  ...common,
-                  instanceTypes: [args.instanceType],
-                  diskSize: args.diskSizeGiB ?? GPU_NODE_DISK_GIB,
-                  enableIMDSv2: true,
-                  enableEfaSupport: args.efa,
-                  placementGroupAvailabilityZone: args.availabilityZone,
-                  nodeadmExtraOptions: args.nvmeRaid0
-                      ? [{ contentType: "application/node.eks.aws", content: NVME_RAID0_NODE_CONFIG }]
-                      : undefined,
-              };
+        // With a reservation the template names the instance type (it must match the reservation).
+        const nodeGroupArgs: eks.ManagedNodeGroupArgs = {
+            ...common,
+            instanceTypes: args.capacityReservationId ? undefined : [args.instanceType],
+            launchTemplate: this.launchTemplate(name, args),
+        };
         this.nodeGroup = new eks.ManagedNodeGroup(name, nodeGroupArgs, { parent: this });
         this.nodeGroupName = pulumi.output(nodeGroupName);
         this.registerOutputs({ nodeGroupName: this.nodeGroupName });
     }
 
     /**
-     * A launch template that targets the reservation (a Capacity Block also sets its market type).
-     * No placement group of our own: the reservation fixes placement (Capacity Blocks are
-     * co-located in UltraClusters; an ODCR made in a cluster placement group only matches
-     * launches into that group), and a new group would not match it.
+     * The group's launch template. With a reservation it targets it (a Capacity Block also sets
+     * its market type) and has no placement group of our own: the reservation fixes placement
+     * (Capacity Blocks are co-located in UltraClusters; an ODCR made in a cluster placement group
+     * only matches launches into that group), and a new group would not match it. Without one,
+     * EFA nodes get a cluster placement group, as pulumi-eks's enableEfaSupport would make.
      */
-    private reservationLaunchTemplate(name: string, args: GpuNodeGroupArgs): { id: pulumi.Output<string>; version: pulumi.Output<string> } {
+    private launchTemplate(name: string, args: GpuNodeGroupArgs): { id: pulumi.Output<string>; version: pulumi.Output<string> } {
         const parent = { parent: this };
+        const reserved = args.capacityReservationId !== undefined;
+        const placementGroup =
+            args.efa && !reserved ? new aws.ec2.PlacementGroup(`${name}-placement`, { strategy: "cluster" }, parent) : undefined;
         const interfaces = args.efa
             ? [...Array(args.efaInterfaces).keys()].map((card) => ({
                   networkCardIndex: card,
@@ -114,21 +112,15 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         const template = new aws.ec2.LaunchTemplate(
             name,
             {
-                instanceType: args.instanceType,
-                capacityReservationSpecification: { capacityReservationTarget: { capacityReservationId: args.capacityReservationId } },
-                instanceMarketOptions: args.capacityType === "CAPACITY_BLOCK" ? { marketType: "capacity-block" } : undefined,
-                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
-                blockDeviceMappings: [
-                    {
-                        deviceName: "/dev/xvda",
-                        ebs: {
-                            volumeSize: args.diskSizeGiB ?? GPU_NODE_DISK_GIB,
-                            volumeType: "gp3",
-                            encrypted: "true",
-                            deleteOnTermination: "true",
-                        },
-                    },
-                ],
+                instanceType: reserved ? args.instanceType : undefined,
+                capacityReservationSpecification: reserved
+                    ? { capacityReservationTarget: { capacityReservationId: args.capacityReservationId } }
+                    : undefined,
+                instanceMarketOptions: reserved && args.capacityType === "CAPACITY_BLOCK" ? { marketType: "capacity-block" } : undefined,
+                // The zone follows from the subnets (those of availabilityZone).
+                placement: placementGroup ? { groupName: placementGroup.name } : undefined,
+                metadataOptions: NODE_METADATA_OPTIONS,
+                blockDeviceMappings: encryptedRootVolume(args.diskSizeGiB ?? GPU_NODE_DISK_GIB),
                 networkInterfaces: interfaces,
                 userData: args.nvmeRaid0 ? Buffer.from(nodeadmUserData(NVME_RAID0_NODE_CONFIG)).toString("base64") : undefined,
                 tagSpecifications: [{ resourceType: "instance", tags: { Name: `${args.clusterName}-gpu` } }],

@@ -23,6 +23,8 @@ export type CloudConfig = Pick<
     | "kubernetesVersion"
     | "adminRoleArns"
     | "apiPublicAccessCidrs"
+    | "controlPlaneLogTypes"
+    | "partition"
     | "systemInstanceType"
     | "systemNodeCount"
     | "gpuInstanceType"
@@ -65,6 +67,8 @@ export function buildCloud(config: CloudConfig): Cloud {
         network,
         adminRoleArns: config.adminRoleArns,
         apiPublicAccessCidrs: config.apiPublicAccessCidrs,
+        controlPlaneLogTypes: config.controlPlaneLogTypes,
+        partition: config.partition,
         systemInstanceType: config.systemInstanceType,
         systemNodeCount: config.systemNodeCount,
     });

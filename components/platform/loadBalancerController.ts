@@ -3,7 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PinnedChart, pinnedRelease } from "../k8s/helm";
 import { serviceAccountRole } from "../cloud/irsa";
-import { LOAD_BALANCER_CONTROLLER_POLICY } from "./loadBalancerControllerPolicy";
+import { loadBalancerControllerPolicy } from "./loadBalancerControllerPolicy";
+import { Partition } from "../../stacks/partition";
 import { NODE_POOL_LABEL, SYSTEM_POOL } from "../k8s/labels";
 
 /** aws/eks-charts stable/aws-load-balancer-controller 3.5.0 (app v3.5.0). */
@@ -20,6 +21,8 @@ export const NLB_LOAD_BALANCER_CLASS = "service.k8s.aws/nlb";
 export interface LoadBalancerControllerArgs {
     readonly clusterName: string;
     readonly region: string;
+    /** The region's AWS partition, for the policy's resource ARNs. */
+    readonly partition: Partition;
     readonly vpcId: pulumi.Input<string>;
     readonly oidcProviderArn: pulumi.Input<string>;
     readonly oidcIssuer: pulumi.Input<string>;
@@ -39,7 +42,7 @@ export class LoadBalancerController extends pulumi.ComponentResource {
         super("pd-serving:platform:LoadBalancerController", name, {}, opts);
         const parent = { parent: this };
         const namespace = "kube-system";
-        const policy = new aws.iam.Policy(name, { policy: JSON.stringify(LOAD_BALANCER_CONTROLLER_POLICY) }, parent);
+        const policy = new aws.iam.Policy(name, { policy: JSON.stringify(loadBalancerControllerPolicy(args.partition)) }, parent);
         const role = serviceAccountRole(
             name,
             {

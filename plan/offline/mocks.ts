@@ -42,6 +42,8 @@ const COMPUTED_OUTPUTS: Record<string, string[]> = {
     "aws:iam/policy:Policy": ["arn"],
     "aws:eks/addon:Addon": ["arn", "addonVersion"],
     "aws:ec2/securityGroup:SecurityGroup": ["arn"],
+    "aws:kms/key:Key": ["arn", "keyId"],
+    "aws:ec2/placementGroup:PlacementGroup": ["name"],
 };
 
 function computedState(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
