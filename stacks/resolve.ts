@@ -71,7 +71,7 @@ export interface StackContext {
  */
 export function resolveStackConfig(raw: Readonly<Record<string, string>>, context: StackContext): StackConfig {
     const values = parseConfig(raw);
-    const { region, gpu, modelParamsBillions } = validateStackConfig(values, context.region);
+    const { region, gpu, modelParamsBillions } = validateStackConfig(values, context);
 
     const gpusPerPod = values.tensorParallelSize;
     const gpuPods = values.prefillReplicas + values.decodeReplicas;

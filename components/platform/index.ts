@@ -23,7 +23,7 @@ export const SERVING_NAMESPACE = "serving";
 /** The slice of stack config the platform layer reads. */
 export type PlatformConfig = Pick<
     StackConfig,
-    "clusterName" | "region" | "partition" | "efa" | "graph" | "model" | "gpu" | "deployDynamoInfra"
+    "clusterName" | "region" | "partition" | "efa" | "graph" | "model" | "modelRevision" | "gpu" | "deployDynamoInfra"
 >;
 
 /** Dynamo's control plane: present exactly when the Dynamo graph (or dynamoInfra) is deployed. */
@@ -90,6 +90,7 @@ export function buildPlatform(config: PlatformConfig, cloud: Cloud, hfToken: pul
         {
             namespace: SERVING_NAMESPACE,
             model: config.model,
+            revision: config.modelRevision !== "" ? config.modelRevision : undefined,
             image: workerImage(config.graph, config.efa, config.region),
             nvme: config.gpu.nvmeInstanceStore,
             hfTokenSecretName: servingNamespace.hfTokenSecretName,
