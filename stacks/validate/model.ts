@@ -26,7 +26,7 @@ export function isHubRepoId(model: string): boolean {
     const parts = model.split("/");
     return (
         parts.length <= 2 &&
-        parts.every((part) => /^[\x00-\x7f]*$/.test(part) && REPO_ID_PART.test(part)) &&
+        parts.every((part) => REPO_ID_PART.test(part)) &&
         !model.includes("--") &&
         !model.includes("..") &&
         !model.endsWith(".git")
