@@ -9,6 +9,23 @@ import { GPU_INSTANCE_TYPES } from "../stacks/catalog/instances";
 import { planStack, PlannedResource, StackPlan } from "./helpers/plan";
 
 const SUBNET = "aws:ec2/subnet:Subnet";
+const TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+
+interface GpuTemplate {
+    metadataOptions: { httpTokens: string; httpPutResponseHopLimit: number };
+    blockDeviceMappings: { deviceName: string; ebs: { volumeSize: number; encrypted: string } }[];
+    networkInterfaces?: { interfaceType: string }[];
+    placement?: { groupName?: string };
+    userData?: string;
+}
+
+/** The GPU group's own launch template (every path has one: hop limit 1, encrypted root). */
+function gpuTemplate(p: StackPlan): GpuTemplate {
+    const gpu = p.nodeGroup("gpu");
+    const template = p.resource(TEMPLATE, "gpu-nodes");
+    assert.deepStrictEqual((gpu.inputs.launchTemplate as { id: string }).id, p.idOf(template));
+    return template.inputs as unknown as GpuTemplate;
+}
 type Scaling = { minSize: number; desiredSize: number; maxSize: number };
 
 function privateSubnetOf(p: StackPlan, zone: string): PlannedResource {
@@ -46,9 +63,13 @@ describe("gpuNodeGroup: llama31-pd (p5.48xlarge, EFA)", () => {
         assert.strictEqual(labels["pd-serving/efa"], "true");
     });
 
-    it("enables EFA with a placement group in gpuAvailabilityZone", () => {
-        assert.strictEqual(gpu.inputs.enableEfaSupport, true);
-        assert.strictEqual(gpu.inputs.placementGroupAvailabilityZone, p.plan.config.gpuAvailabilityZone);
+    it("gives every network card an EFA interface and joins a cluster placement group", () => {
+        const t = gpuTemplate(p);
+        assert.strictEqual(t.networkInterfaces?.length, GPU_INSTANCE_TYPES["p5.48xlarge"].maxEfaDevices);
+        assert.ok(t.networkInterfaces?.every((i) => i.interfaceType === "efa" || i.interfaceType === "efa-only"));
+        const group = p.only("aws:ec2/placementGroup:PlacementGroup");
+        assert.strictEqual(group.inputs.strategy, "cluster");
+        assert.ok(t.placement?.groupName, "placement group named in the template");
     });
 
     it("puts the nodes only in the private subnet of gpuAvailabilityZone", () => {
@@ -56,16 +77,20 @@ describe("gpuNodeGroup: llama31-pd (p5.48xlarge, EFA)", () => {
         assert.deepStrictEqual(gpu.inputs.subnetIds, [p.idOf(privateSubnetOf(p, zone))]);
     });
 
-    it("has a root volume of at least 100 GiB and IMDSv2", () => {
-        assert.ok((gpu.inputs.diskSize as number) >= 100, `diskSize ${gpu.inputs.diskSize}`);
-        assert.strictEqual(gpu.inputs.enableIMDSv2, true);
+    it("has an encrypted root volume of at least 100 GiB and IMDSv2 with hop limit 1", () => {
+        const t = gpuTemplate(p);
+        assert.ok(t.blockDeviceMappings[0].ebs.volumeSize >= 100);
+        assert.strictEqual(t.blockDeviceMappings[0].ebs.encrypted, "true");
+        assert.strictEqual(t.metadataOptions.httpTokens, "required");
+        assert.strictEqual(t.metadataOptions.httpPutResponseHopLimit, 1);
+        assert.strictEqual(gpu.inputs.enableIMDSv2, undefined, "pulumi-eks's own template (hop limit 2) is not used");
     });
 
     it("assembles the instance-store NVMe as RAID0 through nodeadm", () => {
-        const options = gpu.inputs.nodeadmExtraOptions as { contentType: string; content: string }[];
-        assert.strictEqual(options.length, 1);
-        assert.strictEqual(options[0].contentType, "application/node.eks.aws");
-        const nodeConfig = parseYaml(options[0].content) as {
+        const userData = Buffer.from(gpuTemplate(p).userData ?? "", "base64").toString();
+        assert.ok(userData.includes("Content-Type: application/node.eks.aws"), userData);
+        const part = userData.split("Content-Type: application/node.eks.aws")[1].split("--PD-SERVING-NODEADM--")[0];
+        const nodeConfig = parseYaml(part) as {
             apiVersion: string;
             kind: string;
             spec: { instance: { localStorage: { strategy: string } } };
@@ -119,7 +144,7 @@ describe("gpuNodeGroup: follows config", () => {
     it("gpuAvailabilityZone=us-east-1b moves the nodes and the placement group to us-east-1b", async () => {
         const p = await planStack("llama31-pd", ["gpuAvailabilityZone=us-east-1b"], { distinctIds: true });
         const gpu = p.nodeGroup("gpu");
-        assert.strictEqual(gpu.inputs.placementGroupAvailabilityZone, "us-east-1b");
+        assert.ok(gpuTemplate(p).placement?.groupName);
         assert.deepStrictEqual(gpu.inputs.subnetIds, [p.idOf(privateSubnetOf(p, "us-east-1b"))]);
     });
 });
@@ -128,7 +153,7 @@ describe("gpuNodeGroup: dev (g5.xlarge, no EFA)", () => {
     let p: StackPlan;
     let gpu: PlannedResource;
     before(async () => {
-        p = await planStack("dev");
+        p = await planStack("dev", [], { distinctIds: true });
         gpu = p.nodeGroup("gpu");
     });
 
@@ -139,7 +164,8 @@ describe("gpuNodeGroup: dev (g5.xlarge, no EFA)", () => {
     });
 
     it("has no EFA: no EFA support, no efa label", () => {
-        assert.notStrictEqual(gpu.inputs.enableEfaSupport, true);
+        assert.strictEqual(gpuTemplate(p).networkInterfaces, undefined);
+        assert.strictEqual(p.resources("aws:ec2/placementGroup:PlacementGroup").length, 0);
         assert.ok(!("pd-serving/efa" in (gpu.inputs.labels as Record<string, string>)));
     });
 
