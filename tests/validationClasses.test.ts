@@ -46,7 +46,8 @@ const CLASSES: Record<string, Case[]> = {
         // Llama 8B on an A10G (22 GiB): ~15 GiB weights leave ~3 GiB, 128 KiB a token.
         { raw: { ...DEV, model: "meta-llama/Llama-3.1-8B-Instruct", maxModelLen: "32000" }, key: "maxModelLen" },
         { raw: { ...DEV, model: "Qwen/Qwen3-8B", maxModelLen: "40960" }, key: "maxModelLen" },
-        { raw: { ...DEV, model: "mistralai/Mistral-7B-Instruct-v0.3", maxModelLen: "32768" }, key: "maxModelLen" },
+        // Llama 3.2 3B: 112 KiB a token; 131072 tokens need 14 GiB next to 6 GiB of weights.
+        { raw: { ...DEV, model: "meta-llama/Llama-3.2-3B-Instruct", maxModelLen: "131072" }, key: "maxModelLen" },
     ],
     "names derived from the stack name": [
         { raw: DEV, context: { stack: "x".repeat(60) }, key: "stack" },
@@ -147,6 +148,12 @@ describe("validation classes (issue 14)", () => {
         const privateOnly = resolveStackConfig({ ...DEV, apiPublicAccessCidrs: "[]" }, CONTEXT);
         assert.deepStrictEqual(privateOnly.apiPublicAccessCidrs, []);
         resolveStackConfig({ ...DEV, modelRevision: "c1899de289a04d12100db370d81485cdf75e47ca" }, CONTEXT);
-        assert.strictEqual(resolveStackConfig(DEV, { ...CONTEXT, region: "us-gov-west-1" }).partition, "aws-us-gov");
+        assert.strictEqual(
+            resolveStackConfig(
+                { ...DEV, availabilityZones: "us-gov-west-1a,us-gov-west-1b", gpuAvailabilityZone: "us-gov-west-1a" },
+                { ...CONTEXT, region: "us-gov-west-1" },
+            ).partition,
+            "aws-us-gov",
+        );
     });
 });
