@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { isSecretLookingValue } from "./secrets";
 
 /**
  * A user mistake in stack config. It is a `pulumi.RunError`, so `pulumi up` prints the one-line
@@ -15,7 +16,15 @@ export class ConfigError extends pulumi.RunError {
     }
 }
 
+/** Stands in for a value an error must not show (a secret, an unknown key's value). */
+export const REDACTED_VALUE: unique symbol = Symbol("redacted");
+
+/** A value as errors show it: never a secret, nor anything shaped like a token. */
 export function formatValue(value: unknown): string {
+    const looksSecret = isSecretLookingValue(value) || (Array.isArray(value) && value.some(isSecretLookingValue));
+    if (value === REDACTED_VALUE || looksSecret) {
+        return "(value not shown)";
+    }
     return value === undefined ? "(unset)" : JSON.stringify(value);
 }
 

@@ -1,4 +1,4 @@
-import { ConfigError, ConfigErrorCollector } from "./errors";
+import { ConfigError, ConfigErrorCollector, REDACTED_VALUE } from "./errors";
 import { CONFIG_KEYS, CONFIG_SCHEMA, ConfigKey, ConfigValues, KeySpec, isConfigKey } from "./schema";
 
 /**
@@ -55,12 +55,13 @@ function parseStringList(key: string, raw: string): string[] {
 /**
  * Turns the raw `<key> -> string` map of this project's namespace into typed values with
  * defaults applied. Unknown keys are an error: a typo must not silently fall back to a default.
+ * The error never shows an unknown key's value: a mistyped `hfTokn` holds a token.
  */
 export function parseConfig(raw: Readonly<Record<string, string>>): ConfigValues {
     const errors = new ConfigErrorCollector();
     for (const key of Object.keys(raw).sort()) {
         if (!isConfigKey(key)) {
-            errors.add(new ConfigError(key, raw[key], `unknown config key; the keys are: ${CONFIG_KEYS.join(", ")}.`));
+            errors.add(new ConfigError(key, REDACTED_VALUE, `unknown config key; the keys are: ${CONFIG_KEYS.join(", ")}.`));
         }
     }
     const values: Record<string, unknown> = {};

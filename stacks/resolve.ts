@@ -1,6 +1,7 @@
 import { NODE_HUGEPAGES_2MI } from "./sizing/capacity";
 import { CpuInstanceType, GpuInstanceType, SYSTEM_INSTANCE_TYPES } from "./catalog/instances";
 import { parseConfig } from "./parse";
+import { Partition, partitionOfRegion } from "./partition";
 import { parseMemoryMiB } from "./quantity";
 import { ConfigValues } from "./schema";
 import { gpuNodesNeeded, validateStackConfig } from "./validate";
@@ -10,6 +11,8 @@ export interface StackConfig extends Omit<ConfigValues, "hfToken" | "gpuNodeCoun
     project: string;
     stack: string;
     region: string;
+    /** The AWS partition of the region (aws, aws-cn, aws-us-gov): every ARN is built in it. */
+    partition: Partition;
     /** EKS cluster name: `<project>-<stack>`, known before `pulumi up`. */
     clusterName: string;
     gpu: GpuInstanceType;
@@ -72,7 +75,7 @@ export interface StackContext {
  */
 export function resolveStackConfig(raw: Readonly<Record<string, string>>, context: StackContext): StackConfig {
     const values = parseConfig(raw);
-    const { region, gpu, modelParamsBillions } = validateStackConfig(values, context.region);
+    const { region, gpu, modelParamsBillions } = validateStackConfig(values, context);
 
     const gpusPerPod = values.tensorParallelSize;
     const gpuPods = values.prefillReplicas + values.decodeReplicas;
@@ -86,6 +89,7 @@ export function resolveStackConfig(raw: Readonly<Record<string, string>>, contex
         project: context.project,
         stack: context.stack,
         region,
+        partition: partitionOfRegion(region),
         clusterName: `${context.project}-${context.stack}`,
         gpu,
         system: SYSTEM_INSTANCE_TYPES[values.systemInstanceType],

@@ -65,6 +65,8 @@ export const GPU_CAPACITY_TYPES = ["ON_DEMAND", "CAPACITY_BLOCK"] as const;
 /** KV-cache block sizes vLLM accepts on CUDA (--block-size choices). */
 export const BLOCK_SIZES = [16, 32, 64, 128] as const;
 export const TENSOR_PARALLEL_SIZES = [1, 2, 4, 8] as const;
+/** EKS control-plane log types (eks.Cluster enabledClusterLogTypes; EKS API LogSetup types). */
+export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 /** EKS's default quota of nodes in one managed node group. */
 export const MAX_NODES_PER_NODE_GROUP = 450;
 
@@ -80,6 +82,12 @@ export const CONFIG_SCHEMA = {
         type: "string",
         default: "Qwen/Qwen3-0.6B",
         description: "Hugging Face model id served by every prefill and decode worker.",
+    },
+    modelRevision: {
+        type: "string",
+        default: "",
+        description:
+            "Commit hash (40 hex digits) of the model repo to serve, so every node downloads the same weights; empty: the main branch at download time (a preview warning).",
     },
     modelParamsBillions: {
         type: "string",
@@ -225,7 +233,14 @@ export const CONFIG_SCHEMA = {
     apiPublicAccessCidrs: {
         type: "array",
         default: ["0.0.0.0/0"],
-        description: "CIDRs allowed to reach the public EKS API endpoint. Narrow it to your network.",
+        description:
+            "CIDRs allowed to reach the public EKS API endpoint; narrow it to your network. Empty: no public endpoint (private only), and pulumi up must then run from inside the VPC.",
+    },
+    controlPlaneLogTypes: {
+        type: "array",
+        default: ["api", "audit", "authenticator"],
+        description:
+            "EKS control-plane logs sent to CloudWatch Logs: any of api, audit, authenticator, controllerManager, scheduler; empty turns logging off.",
     },
     hfToken: {
         type: "string",

@@ -35,7 +35,7 @@ interface TemplateInputs {
 }
 
 function template(p: StackPlan): { resource: PlannedResource; inputs: TemplateInputs } {
-    const resource = p.only(TEMPLATE);
+    const resource = p.resource(TEMPLATE, "gpu-nodes");
     return { resource, inputs: resource.inputs as TemplateInputs };
 }
 

@@ -81,7 +81,10 @@ describe("cluster: EKS cluster and system node group", () => {
 
     it("runs the system node group on AL2023 with IMDSv2, labelled pool=system, untainted", () => {
         assert.strictEqual(system.inputs.amiType, "AL2023_x86_64_STANDARD");
-        assert.strictEqual(system.inputs.enableIMDSv2, true);
+        const template = dev.resource("aws:ec2/launchTemplate:LaunchTemplate", "cluster-system").inputs as {
+            metadataOptions: { httpTokens: string; httpPutResponseHopLimit: number };
+        };
+        assert.strictEqual(template.metadataOptions.httpTokens, "required");
         assert.strictEqual((system.inputs.labels as Record<string, string>)["pd-serving/node-pool"], "system");
         assert.deepStrictEqual(system.inputs.taints ?? [], []);
         assert.deepStrictEqual(system.inputs.instanceTypes, ["m6i.xlarge"]);

@@ -68,7 +68,8 @@ const INVALID: InvalidCase[] = [
         name: "unknown key (typo)",
         raw: { ...DEV, prefilReplicas: "2" },
         key: "prefilReplicas",
-        value: '"2"',
+        // An unknown key's value is never shown (it may be a mistyped secret).
+        value: "(value not shown)",
         mentions: ["prefillReplicas"],
     },
     {
@@ -194,7 +195,6 @@ const INVALID: InvalidCase[] = [
         value: "2",
     },
     { name: "unsupported Kubernetes version", raw: { ...DEV, kubernetesVersion: "1.29" }, key: "kubernetesVersion", value: '"1.29"' },
-    { name: "empty apiPublicAccessCidrs", raw: { ...DEV, apiPublicAccessCidrs: "[]" }, key: "apiPublicAccessCidrs", value: "[]" },
 ];
 
 describe("config: invalid stack config", () => {

@@ -7,11 +7,26 @@ import * as assert from "assert";
 import { parse as parseYaml } from "yaml";
 import { GPU_INSTANCE_TYPES } from "../stacks/catalog/instances";
 import { planStack, PlannedResource, StackPlan } from "./helpers/plan";
-import { KNOWN_AFTER_UP } from "../plan/offline/mocks";
-import { gpuAmiSsmParameter } from "../stacks/catalog/amis";
 import { NO_SURGE_UPDATE_CONFIG, noSurgeNodeUpdates } from "../components/cloud/gpuNodeGroup";
 
 const SUBNET = "aws:ec2/subnet:Subnet";
+const TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+
+interface GpuTemplate {
+    metadataOptions: { httpTokens: string; httpPutResponseHopLimit: number };
+    blockDeviceMappings: { deviceName: string; ebs: { volumeSize: number; encrypted: string } }[];
+    networkInterfaces?: { interfaceType: string }[];
+    placement?: { groupName?: string };
+    userData?: string;
+}
+
+/** The GPU group's own launch template (every path has one: hop limit 1, encrypted root). */
+function gpuTemplate(p: StackPlan): GpuTemplate {
+    const gpu = p.nodeGroup("gpu");
+    const template = p.resource(TEMPLATE, "gpu-nodes");
+    assert.deepStrictEqual((gpu.inputs.launchTemplate as { id: string }).id, p.idOf(template));
+    return template.inputs as unknown as GpuTemplate;
+}
 type Scaling = { minSize: number; desiredSize: number; maxSize: number };
 
 function privateSubnetOf(p: StackPlan, zone: string): PlannedResource {
@@ -33,12 +48,11 @@ describe("gpuNodeGroup: llama31-pd (p5.48xlarge, EFA)", () => {
         gpu = p.nodeGroup("gpu");
     });
 
-    it("pins the AMI by id on p5.48xlarge (nodeadm RAID0 options make pulumi-eks drop amiType/releaseVersion), on demand", () => {
-        assert.ok(gpu.inputs.nodeadmExtraOptions, "the case this pin is for");
-        assert.strictEqual(gpu.inputs.operatingSystem, "AL2023");
-        assert.strictEqual(gpu.inputs.amiId, KNOWN_AFTER_UP, "the AMI id of the pinned release, read from its SSM parameter at up");
-        assert.strictEqual(gpu.inputs.amiType, undefined, "pulumi-eks refuses amiType with amiId");
-        assert.strictEqual(gpu.inputs.releaseVersion, undefined);
+    it("pins the AMI release on p5.48xlarge, with no nodeadm options for pulumi-eks to drop it over, on demand", () => {
+        assert.strictEqual(gpu.inputs.nodeadmExtraOptions, undefined, "our launch template carries the RAID0 config");
+        assert.strictEqual(gpu.inputs.amiType, "AL2023_x86_64_NVIDIA");
+        assert.strictEqual(gpu.inputs.releaseVersion, "1.35.6-20260714");
+        assert.strictEqual(gpu.inputs.amiId, undefined);
         assert.deepStrictEqual(gpu.inputs.instanceTypes, ["p5.48xlarge"]);
         assert.strictEqual(gpu.inputs.capacityType, "ON_DEMAND");
     });
@@ -53,9 +67,13 @@ describe("gpuNodeGroup: llama31-pd (p5.48xlarge, EFA)", () => {
         assert.strictEqual(labels["pd-serving/efa"], "true");
     });
 
-    it("enables EFA with a placement group in gpuAvailabilityZone", () => {
-        assert.strictEqual(gpu.inputs.enableEfaSupport, true);
-        assert.strictEqual(gpu.inputs.placementGroupAvailabilityZone, p.plan.config.gpuAvailabilityZone);
+    it("gives every network card an EFA interface and joins a cluster placement group", () => {
+        const t = gpuTemplate(p);
+        assert.strictEqual(t.networkInterfaces?.length, GPU_INSTANCE_TYPES["p5.48xlarge"].maxEfaDevices);
+        assert.ok(t.networkInterfaces?.every((i) => i.interfaceType === "efa" || i.interfaceType === "efa-only"));
+        const group = p.only("aws:ec2/placementGroup:PlacementGroup");
+        assert.strictEqual(group.inputs.strategy, "cluster");
+        assert.ok(t.placement?.groupName, "placement group named in the template");
     });
 
     it("puts the nodes only in the private subnet of gpuAvailabilityZone", () => {
@@ -63,16 +81,20 @@ describe("gpuNodeGroup: llama31-pd (p5.48xlarge, EFA)", () => {
         assert.deepStrictEqual(gpu.inputs.subnetIds, [p.idOf(privateSubnetOf(p, zone))]);
     });
 
-    it("has a root volume of at least 100 GiB and IMDSv2", () => {
-        assert.ok((gpu.inputs.diskSize as number) >= 100, `diskSize ${gpu.inputs.diskSize}`);
-        assert.strictEqual(gpu.inputs.enableIMDSv2, true);
+    it("has an encrypted root volume of at least 100 GiB and IMDSv2 with hop limit 1", () => {
+        const t = gpuTemplate(p);
+        assert.ok(t.blockDeviceMappings[0].ebs.volumeSize >= 100);
+        assert.strictEqual(t.blockDeviceMappings[0].ebs.encrypted, "true");
+        assert.strictEqual(t.metadataOptions.httpTokens, "required");
+        assert.strictEqual(t.metadataOptions.httpPutResponseHopLimit, 1);
+        assert.strictEqual(gpu.inputs.enableIMDSv2, undefined, "pulumi-eks's own template (hop limit 2) is not used");
     });
 
     it("assembles the instance-store NVMe as RAID0 through nodeadm", () => {
-        const options = gpu.inputs.nodeadmExtraOptions as { contentType: string; content: string }[];
-        assert.strictEqual(options.length, 1);
-        assert.strictEqual(options[0].contentType, "application/node.eks.aws");
-        const nodeConfig = parseYaml(options[0].content) as {
+        const userData = Buffer.from(gpuTemplate(p).userData ?? "", "base64").toString();
+        assert.ok(userData.includes("Content-Type: application/node.eks.aws"), userData);
+        const part = userData.split("Content-Type: application/node.eks.aws")[1].split("--PD-SERVING-NODEADM--")[0];
+        const nodeConfig = parseYaml(part) as {
             apiVersion: string;
             kind: string;
             spec: { instance: { localStorage: { strategy: string } } };
@@ -126,7 +148,7 @@ describe("gpuNodeGroup: follows config", () => {
     it("gpuAvailabilityZone=us-east-1b moves the nodes and the placement group to us-east-1b", async () => {
         const p = await planStack("llama31-pd", ["gpuAvailabilityZone=us-east-1b"], { distinctIds: true });
         const gpu = p.nodeGroup("gpu");
-        assert.strictEqual(gpu.inputs.placementGroupAvailabilityZone, "us-east-1b");
+        assert.ok(gpuTemplate(p).placement?.groupName);
         assert.deepStrictEqual(gpu.inputs.subnetIds, [p.idOf(privateSubnetOf(p, "us-east-1b"))]);
     });
 });
@@ -135,7 +157,7 @@ describe("gpuNodeGroup: dev (g5.xlarge, no EFA)", () => {
     let p: StackPlan;
     let gpu: PlannedResource;
     before(async () => {
-        p = await planStack("dev");
+        p = await planStack("dev", [], { distinctIds: true });
         gpu = p.nodeGroup("gpu");
     });
 
@@ -146,25 +168,20 @@ describe("gpuNodeGroup: dev (g5.xlarge, no EFA)", () => {
     });
 
     it("has no EFA: no EFA support, no efa label", () => {
-        assert.notStrictEqual(gpu.inputs.enableEfaSupport, true);
+        assert.strictEqual(gpuTemplate(p).networkInterfaces, undefined);
+        assert.strictEqual(p.resources("aws:ec2/placementGroup:PlacementGroup").length, 0);
         assert.ok(!("pd-serving/efa" in (gpu.inputs.labels as Record<string, string>)));
     });
 
-    it("keeps the pinned GPU AMI (by id: g5.xlarge has NVMe, so nodeadm options) and taint", () => {
-        assert.strictEqual(gpu.inputs.operatingSystem, "AL2023");
-        assert.strictEqual(gpu.inputs.amiId, KNOWN_AFTER_UP);
+    it("keeps the pinned GPU AMI (the release version, with our launch template carrying the RAID0 config) and taint", () => {
+        assert.strictEqual(gpu.inputs.amiType, "AL2023_x86_64_NVIDIA");
+        assert.strictEqual(gpu.inputs.releaseVersion, "1.35.6-20260714");
+        assert.strictEqual(gpu.inputs.amiId, undefined);
         assert.deepStrictEqual(gpu.inputs.taints, [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
     });
 });
 
 describe("gpuNodeGroup: AMI pin and updates without surge", () => {
-    it("reads the AMI id from the release's own SSM parameter, not the moving `recommended` one", () => {
-        assert.strictEqual(
-            gpuAmiSsmParameter("1.35", "v20260714"),
-            "/aws/service/eks/optimized-ami/1.35/amazon-linux-2023/x86_64/nvidia/amazon-eks-node-al2023-x86_64-nvidia-1.35-v20260714/image_id",
-        );
-    });
-
     it("pins the same AMI whatever else changes (decodeReplicas 8 -> 12 leaves the node group's AMI inputs alone)", async () => {
         const pick = (g: PlannedResource) => [g.inputs.amiId, g.inputs.amiType, g.inputs.releaseVersion, g.inputs.operatingSystem];
         const base = (await planStack("dev")).nodeGroup("gpu");
@@ -172,13 +189,14 @@ describe("gpuNodeGroup: AMI pin and updates without surge", () => {
         assert.deepStrictEqual(pick(scaled), pick(base));
     });
 
-    it("with a capacity reservation (our launch template, no nodeadm options for pulumi-eks) pins the release version, per Kubernetes version", async () => {
+    it("pins the release version per Kubernetes version, with and without a capacity reservation (our launch template: pulumi-eks writes no user data)", async () => {
         const reservation = ["gpuCapacityType=CAPACITY_BLOCK", "gpuCapacityReservationId=cr-02168da1478b509e0"];
-        for (const [version, release] of [
-            ["1.35", "1.35.6-20260714"],
-            ["1.36", "1.36.2-20260714"],
-        ]) {
-            const g = (await planStack("llama31-pd", [...reservation, `kubernetesVersion=${version}`])).nodeGroup("gpu");
+        for (const [version, release, sets] of [
+            ["1.35", "1.35.6-20260714", reservation],
+            ["1.36", "1.36.2-20260714", reservation],
+            ["1.36", "1.36.2-20260714", []],
+        ] as const) {
+            const g = (await planStack("llama31-pd", [...sets, `kubernetesVersion=${version}`])).nodeGroup("gpu");
             assert.strictEqual(g.inputs.amiType, "AL2023_x86_64_NVIDIA", version);
             assert.strictEqual(g.inputs.releaseVersion, release, version);
             assert.strictEqual(g.inputs.amiId, undefined, version);

@@ -78,7 +78,8 @@ describe("modelCache: llama31-pd (vllm-router, p5.48xlarge with NVMe)", () => {
         const volume = cache.spec.volumes?.find((v) => cache.download.volumeMounts?.some((m) => m.name === v.name));
         assert.ok(volume?.hostPath, "a hostPath volume");
         assert.match(volume.hostPath.path, /^\/mnt\/k8s-disks\/0\//);
-        const nodeadm = JSON.stringify(p.nodeGroup("gpu").inputs.nodeadmExtraOptions ?? "");
+        const userData = p.resource("aws:ec2/launchTemplate:LaunchTemplate", "gpu-nodes").inputs.userData as string;
+        const nodeadm = Buffer.from(userData ?? "", "base64").toString();
         assert.ok(nodeadm.includes("RAID0"), "the GPU nodes mount their NVMe as RAID0 under /mnt/k8s-disks/0");
     });
 

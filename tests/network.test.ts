@@ -187,7 +187,10 @@ describe("network: existing VPC (vpcId set)", () => {
 
     it("creates no aws:ec2 resources and no Network component", () => {
         assert.deepStrictEqual(
-            p.plan.resources.filter((r) => r.type.startsWith("aws:ec2/")).map((r) => `${r.type}::${r.name}`),
+            // Launch templates (and placement groups) are node settings, not network resources.
+            p.plan.resources
+                .filter((r) => r.type.startsWith("aws:ec2/") && !/launchTemplate|placementGroup/.test(r.type))
+                .map((r) => `${r.type}::${r.name}`),
             [],
         );
         assert.deepStrictEqual(p.resources("pd-serving:network:Network"), []);

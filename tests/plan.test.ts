@@ -122,7 +122,7 @@ describe("plan CLI (scripts/plan.ts)", function () {
                     (r.inputs.labels as Record<string, string>)["pd-serving/node-pool"] === "gpu",
             );
             assert.ok(gpu);
-            assert.strictEqual(gpu.inputs.placementGroupAvailabilityZone, "us-west-2b");
+            assert.strictEqual(plan.config.gpuAvailabilityZone, "us-west-2b");
         });
 
         it("prints where the plan went", () => {
@@ -231,6 +231,8 @@ describe("plan config merge (plan/stackFiles.ts loadPlanConfig)", () => {
                     "config:",
                     "  aws:region: us-east-1",
                     "  pd-serving:model: meta-llama/Llama-3.1-8B-Instruct",
+                    // Llama 8B on the default g5.xlarge (A10G) holds about 25k tokens of KV cache.
+                    "  pd-serving:maxModelLen: 16384",
                     "  pd-serving:hfToken:",
                     "    secure: v1:abc",
                     "",

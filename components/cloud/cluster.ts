@@ -2,18 +2,24 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { eksAccessPolicyArn, managedPolicyArn, Partition } from "../../stacks/partition";
 import { NetworkIds } from "./network";
+import { encryptedRootVolume, NODE_METADATA_OPTIONS } from "./launchTemplate";
 import { NODE_POOL_LABEL, SYSTEM_POOL } from "../k8s/labels";
 
 /** @default 50 GiB root volume for system nodes: they run small images only. */
 export const SYSTEM_NODE_DISK_GIB = 50;
 
+/** AWS managed policies of the shared node role. */
 const NODE_POLICIES = [
-    "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-    "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
-    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
-    "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEKS_CNI_Policy",
+    "AmazonEC2ContainerRegistryReadOnly",
+    "AmazonSSMManagedInstanceCore",
 ];
+
+/** What EKS needs on the secrets key (terraform-aws-eks grants its cluster role the same set). */
+const CLUSTER_KMS_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey", "kms:CreateGrant"];
 
 /** Options of the EKS cluster and its system node group. */
 export interface ClusterArgs {
@@ -21,28 +27,36 @@ export interface ClusterArgs {
     readonly clusterName: string;
     /** Pinned Kubernetes version, e.g. "1.34". */
     readonly kubernetesVersion: string;
-    /** VPC and subnets the cluster and its nodes use. */
+    /** The VPC and subnets of the cluster. */
     readonly network: NetworkIds;
+    /** The AWS partition of the stack's region: every ARN is built in it. */
+    readonly partition: Partition;
     /** IAM role/user ARNs that get cluster-admin through access entries. */
     readonly adminRoleArns: string[];
-    /** CIDRs allowed to reach the public API endpoint. */
+    /** CIDRs allowed to reach the public API endpoint; empty: no public endpoint at all (private only). */
     readonly apiPublicAccessCidrs: string[];
-    /** EC2 instance type of the system (CPU) node group. */
+    /** Control-plane log types sent to CloudWatch Logs (api, audit, authenticator, controllerManager, scheduler). */
+    readonly controlPlaneLogTypes: string[];
+    /** EC2 instance type of the system node group. */
     readonly systemInstanceType: string;
-    /** Nodes of the system node group (fixed size). */
+    /** Nodes of the system node group. */
     readonly systemNodeCount: number;
 }
 
 /**
  * An EKS cluster with API-mode access entries, an OIDC provider for IRSA, VPC CNI that enforces
- * NetworkPolicies, no default node group, and a managed system node group (AL2023, IMDSv2) for
- * controllers, routers, etcd and NATS. GPU node groups attach with GpuNodeGroup.
+ * NetworkPolicies, control-plane logging, Kubernetes secrets envelope-encrypted with a KMS key of
+ * the stack, no default node group, and a managed system node group (AL2023, IMDSv2 hop limit 1,
+ * encrypted root volume) for controllers, routers, etcd and NATS. GPU node groups attach with
+ * GpuNodeGroup.
  */
 export class Cluster extends pulumi.ComponentResource {
     public readonly eksCluster: eks.Cluster;
     public readonly clusterName: pulumi.Output<string>;
     /** Role shared by every managed node group of the cluster. */
     public readonly nodeRole: aws.iam.Role;
+    /** The KMS key (rotated yearly) that envelope-encrypts the cluster's Kubernetes secrets. */
+    public readonly secretsKey: aws.kms.Key;
     public readonly systemNodeGroup: eks.ManagedNodeGroup;
     public readonly systemNodeGroupName: pulumi.Output<string>;
     /** kubeconfig as a Pulumi secret. */
@@ -58,17 +72,54 @@ export class Cluster extends pulumi.ComponentResource {
         super("pd-serving:cluster:Cluster", name, {}, opts);
         const parent = { parent: this };
 
+        // Service principals are the same in every partition (pulumi-eks v4.3.0 cluster.ts: "All aws
+        // partitions use same service for ec2/eks"); ARNs are not.
         this.nodeRole = new aws.iam.Role(
             `${name}-node`,
+            { assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "ec2.amazonaws.com" }) },
+            parent,
+        );
+        NODE_POLICIES.forEach((policyName) => {
+            new aws.iam.RolePolicyAttachment(
+                `${name}-node-${policyName}`,
+                { role: this.nodeRole.name, policyArn: managedPolicyArn(args.partition, policyName) },
+                parent,
+            );
+        });
+
+        this.secretsKey = new aws.kms.Key(
+            `${name}-secrets`,
             {
-                assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "ec2.amazonaws.com" }),
+                description: `Envelope encryption of Kubernetes secrets of EKS cluster ${args.clusterName}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
             },
             parent,
         );
-        NODE_POLICIES.forEach((policyArn) => {
-            const policyName = policyArn.split("/").pop()!;
-            new aws.iam.RolePolicyAttachment(`${name}-node-${policyName}`, { role: this.nodeRole.name, policyArn }, parent);
-        });
+        // A cluster role of our own, so the key grant is in place before EKS creates the cluster.
+        const clusterRole = new aws.iam.Role(
+            `${name}-cluster`,
+            { assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "eks.amazonaws.com" }) },
+            parent,
+        );
+        const clusterPolicy = new aws.iam.RolePolicyAttachment(
+            `${name}-cluster-AmazonEKSClusterPolicy`,
+            { role: clusterRole.name, policyArn: managedPolicyArn(args.partition, "AmazonEKSClusterPolicy") },
+            parent,
+        );
+        const keyPolicy = new aws.iam.RolePolicy(
+            `${name}-cluster-secrets-key`,
+            {
+                role: clusterRole.name,
+                policy: this.secretsKey.arn.apply((keyArn) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [{ Effect: "Allow", Action: CLUSTER_KMS_ACTIONS, Resource: keyArn }],
+                    }),
+                ),
+            },
+            parent,
+        );
 
         const accessEntries: Record<string, eks.types.input.AccessEntryArgs> = {};
         args.adminRoleArns.forEach((principalArn, i) => {
@@ -76,13 +127,15 @@ export class Cluster extends pulumi.ComponentResource {
                 principalArn,
                 accessPolicies: {
                     clusterAdmin: {
-                        policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                        policyArn: eksAccessPolicyArn(args.partition, "AmazonEKSClusterAdminPolicy"),
                         accessScope: { type: "cluster" },
                     },
                 },
             };
         });
 
+        // No public CIDRs: no public endpoint. pulumi-eks rejects publicAccessCidrs then, so it is left out.
+        const publicEndpoint = args.apiPublicAccessCidrs.length > 0;
         this.eksCluster = new eks.Cluster(
             name,
             {
@@ -93,8 +146,11 @@ export class Cluster extends pulumi.ComponentResource {
                 publicSubnetIds: args.network.publicSubnetIds,
                 nodeAssociatePublicIpAddress: false,
                 endpointPrivateAccess: true,
-                endpointPublicAccess: true,
-                publicAccessCidrs: args.apiPublicAccessCidrs,
+                endpointPublicAccess: publicEndpoint,
+                publicAccessCidrs: publicEndpoint ? args.apiPublicAccessCidrs : undefined,
+                enabledClusterLogTypes: args.controlPlaneLogTypes,
+                encryptionConfigKeyArn: this.secretsKey.arn,
+                serviceRole: clusterRole,
                 authenticationMode: eks.AuthenticationMode.Api,
                 accessEntries,
                 createOidcProvider: true,
@@ -103,7 +159,7 @@ export class Cluster extends pulumi.ComponentResource {
                 // NetworkPolicies are silently ignored unless the VPC CNI runs its policy agent.
                 vpcCniOptions: { enableNetworkPolicy: true },
             },
-            parent,
+            { parent: this, dependsOn: [clusterPolicy, keyPolicy] },
         );
 
         this.clusterName = pulumi.output(args.clusterName);
@@ -120,6 +176,15 @@ export class Cluster extends pulumi.ComponentResource {
             parent,
         );
 
+        const systemTemplate = new aws.ec2.LaunchTemplate(
+            `${name}-system`,
+            {
+                metadataOptions: NODE_METADATA_OPTIONS,
+                blockDeviceMappings: encryptedRootVolume(SYSTEM_NODE_DISK_GIB),
+                tagSpecifications: [{ resourceType: "instance", tags: { Name: `${args.clusterName}-system` } }],
+            },
+            parent,
+        );
         this.systemNodeGroup = new eks.ManagedNodeGroup(
             `${name}-system`,
             {
@@ -130,8 +195,8 @@ export class Cluster extends pulumi.ComponentResource {
                 instanceTypes: [args.systemInstanceType],
                 capacityType: "ON_DEMAND",
                 scalingConfig: { minSize: args.systemNodeCount, desiredSize: args.systemNodeCount, maxSize: args.systemNodeCount + 1 },
-                diskSize: SYSTEM_NODE_DISK_GIB,
-                enableIMDSv2: true,
+                // Disk and IMDS live in the template (EKS rejects diskSize next to a launch template).
+                launchTemplate: { id: systemTemplate.id, version: systemTemplate.latestVersion.apply((v) => String(v)) },
                 labels: { [NODE_POOL_LABEL]: SYSTEM_POOL },
             },
             parent,

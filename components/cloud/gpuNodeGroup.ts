@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
 import { EFA_LABEL, GPU_POOL, GPU_TAINT, NODE_POOL_LABEL } from "../k8s/labels";
-import { gpuAmiReleaseVersion, gpuAmiSsmParameter } from "../../stacks/catalog/amis";
+import { gpuAmiReleaseVersion } from "../../stacks/catalog/amis";
+import { encryptedRootVolume, NODE_METADATA_OPTIONS } from "./launchTemplate";
 
 /** @default 200 GiB root volume: room for two ~12 GB inference images on instances without NVMe. */
 export const GPU_NODE_DISK_GIB = 200;
@@ -34,7 +35,7 @@ export interface GpuNodeGroupArgs {
     readonly efa: boolean;
     /** EFA interfaces (= network cards) of the instance type; used with a capacity reservation. */
     readonly efaInterfaces: number;
-    /** The one zone of the nodes (and of the placement group). */
+    /** The one zone of the nodes (and of the placement group); subnetIds must lie in it. */
     readonly availabilityZone: string;
     /** Subnets of the nodes; with EFA the group keeps those in availabilityZone. @default the cluster's private subnets */
     readonly subnetIds?: pulumi.Input<pulumi.Input<string>[]>;
@@ -55,23 +56,16 @@ export interface GpuNodeGroupArgs {
 }
 
 /** How the node group names its AMI: a release version EKS resolves, or an AMI id. */
-export type GpuAmiPin =
-    | { readonly amiType: "AL2023_x86_64_NVIDIA"; readonly releaseVersion: string }
-    | { readonly operatingSystem: "AL2023"; readonly amiId: pulumi.Output<string> };
+export type GpuAmiPin = { readonly amiType: "AL2023_x86_64_NVIDIA"; readonly releaseVersion: string };
 
 /**
- * The pinned AMI in the form pulumi-eks keeps. pulumi-eks 4.3.0 drops `releaseVersion` and
- * `amiType` when it writes user data itself, as it does for nodeadmExtraOptions, and then puts
- * the SSM "recommended" AMI into the launch template, re-read on every up (nodes/nodegroup.ts
- * @v4.3.0: `delete nodeGroupArgs.releaseVersion; delete nodeGroupArgs.amiType;`, `args.amiId ??
- * getRecommendedAMI(...)`). There the AMI id of the release is given instead, read from the
- * release's own SSM parameter, which never changes; elsewhere EKS takes the release version.
+ * The pinned AMI: the release's version (`1.35.6-20260714`) and the AL2023 NVIDIA AMI type. The
+ * group's launch template is our own and has no image, so EKS launches that release; pulumi-eks
+ * keeps both fields because it writes no user data of its own (4.3.0 drops them, and falls back
+ * to the SSM "recommended" AMI re-read on every up, only with nodeadmExtraOptions, userData or
+ * amiId; nodes/nodegroup.ts @v4.3.0). Nodes change only when the release does.
  */
-export function gpuAmiPin(kubernetesVersion: string, amiRelease: string, writesUserData: boolean, parent: pulumi.Resource): GpuAmiPin {
-    if (writesUserData) {
-        const parameter = aws.ssm.getParameterOutput({ name: gpuAmiSsmParameter(kubernetesVersion, amiRelease) }, { parent });
-        return { operatingSystem: "AL2023", amiId: parameter.value };
-    }
+export function gpuAmiPin(kubernetesVersion: string, amiRelease: string): GpuAmiPin {
     const releaseVersion = gpuAmiReleaseVersion(kubernetesVersion, amiRelease);
     if (releaseVersion === undefined) {
         throw new Error(`no AL2023 NVIDIA AMI release ${amiRelease} for Kubernetes ${kubernetesVersion} (stacks/validate checks this)`);
@@ -95,11 +89,11 @@ export const noSurgeNodeUpdates: pulumi.ResourceTransform = (args) =>
         : undefined;
 
 /**
- * The GPU managed node group: AL2023 NVIDIA AMI, GPU taint, pool labels, IMDSv2, and with EFA a
- * cluster placement group in one zone. Without a capacity reservation pulumi-eks builds the EFA
- * launch template; a reservation needs a launch template of our own (pulumi-eks cannot combine
- * one with enableEfaSupport), which then carries the EFA interfaces, placement, IMDSv2, disk and
- * nodeadm RAID0 config itself.
+ * The GPU managed node group: AL2023 NVIDIA AMI, GPU taint, pool labels, and with EFA a cluster
+ * placement group in one zone. Every path uses a launch template of our own (pulumi-eks's own
+ * template has hop limit 2 and an unencrypted root volume, see ./launchTemplate.ts), which carries
+ * IMDSv2 with hop limit 1, the encrypted root volume, the EFA interfaces, the placement group or
+ * the capacity reservation, and the nodeadm RAID0 config.
  */
 export class GpuNodeGroup extends pulumi.ComponentResource {
     public readonly nodeGroup: eks.ManagedNodeGroup;
@@ -113,13 +107,11 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             labels[EFA_LABEL] = "true";
         }
         const capacityType = args.capacityType ?? "ON_DEMAND";
-        // pulumi-eks writes user data itself only for nodeadmExtraOptions (no reservation, NVMe RAID0).
-        const writesUserData = !args.capacityReservationId && args.nvmeRaid0;
         const common: eks.ManagedNodeGroupArgs = {
             cluster: args.cluster,
             nodeGroupName,
             nodeRole: args.nodeRole,
-            ...gpuAmiPin(args.kubernetesVersion, args.amiRelease, writesUserData, this),
+            ...gpuAmiPin(args.kubernetesVersion, args.amiRelease),
             capacityType,
             // minSize = desiredSize: the group never scales in under running workers.
             scalingConfig: { minSize: args.nodeCount, desiredSize: args.nodeCount, maxSize: Math.max(args.nodeCount, 1) },
@@ -127,19 +119,12 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NO_SCHEDULE" }],
             subnetIds: args.subnetIds,
         };
-        const nodeGroupArgs: eks.ManagedNodeGroupArgs = args.capacityReservationId
-            ? { ...common, launchTemplate: this.reservationLaunchTemplate(name, args) }
-            : {
-                  ...common,
-                  instanceTypes: [args.instanceType],
-                  diskSize: args.diskSizeGiB ?? GPU_NODE_DISK_GIB,
-                  enableIMDSv2: true,
-                  enableEfaSupport: args.efa,
-                  placementGroupAvailabilityZone: args.availabilityZone,
-                  nodeadmExtraOptions: args.nvmeRaid0
-                      ? [{ contentType: "application/node.eks.aws", content: NVME_RAID0_NODE_CONFIG }]
-                      : undefined,
-              };
+        // With a reservation the template names the instance type (it must match the reservation).
+        const nodeGroupArgs: eks.ManagedNodeGroupArgs = {
+            ...common,
+            instanceTypes: args.capacityReservationId ? undefined : [args.instanceType],
+            launchTemplate: this.launchTemplate(name, args),
+        };
         // Transforms need the engine's callback server; Pulumi's mocks (offline plan, tests) have
         // no engine and refuse them, so there the transform is left out (tests check it directly).
         const transforms = pulumi.runtime.hasEngine() ? [noSurgeNodeUpdates] : undefined;
@@ -149,13 +134,17 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
     }
 
     /**
-     * A launch template that targets the reservation (a Capacity Block also sets its market type).
-     * No placement group of our own: the reservation fixes placement (Capacity Blocks are
-     * co-located in UltraClusters; an ODCR made in a cluster placement group only matches
-     * launches into that group), and a new group would not match it.
+     * The group's launch template. With a reservation it targets it (a Capacity Block also sets
+     * its market type) and has no placement group of our own: the reservation fixes placement
+     * (Capacity Blocks are co-located in UltraClusters; an ODCR made in a cluster placement group
+     * only matches launches into that group), and a new group would not match it. Without one,
+     * EFA nodes get a cluster placement group, as pulumi-eks's enableEfaSupport would make.
      */
-    private reservationLaunchTemplate(name: string, args: GpuNodeGroupArgs): { id: pulumi.Output<string>; version: pulumi.Output<string> } {
+    private launchTemplate(name: string, args: GpuNodeGroupArgs): { id: pulumi.Output<string>; version: pulumi.Output<string> } {
         const parent = { parent: this };
+        const reserved = args.capacityReservationId !== undefined;
+        const placementGroup =
+            args.efa && !reserved ? new aws.ec2.PlacementGroup(`${name}-placement`, { strategy: "cluster" }, parent) : undefined;
         const interfaces = args.efa
             ? [...Array(args.efaInterfaces).keys()].map((card) => ({
                   networkCardIndex: card,
@@ -169,21 +158,15 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         const template = new aws.ec2.LaunchTemplate(
             name,
             {
-                instanceType: args.instanceType,
-                capacityReservationSpecification: { capacityReservationTarget: { capacityReservationId: args.capacityReservationId } },
-                instanceMarketOptions: args.capacityType === "CAPACITY_BLOCK" ? { marketType: "capacity-block" } : undefined,
-                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
-                blockDeviceMappings: [
-                    {
-                        deviceName: "/dev/xvda",
-                        ebs: {
-                            volumeSize: args.diskSizeGiB ?? GPU_NODE_DISK_GIB,
-                            volumeType: "gp3",
-                            encrypted: "true",
-                            deleteOnTermination: "true",
-                        },
-                    },
-                ],
+                instanceType: reserved ? args.instanceType : undefined,
+                capacityReservationSpecification: reserved
+                    ? { capacityReservationTarget: { capacityReservationId: args.capacityReservationId } }
+                    : undefined,
+                instanceMarketOptions: reserved && args.capacityType === "CAPACITY_BLOCK" ? { marketType: "capacity-block" } : undefined,
+                // The zone follows from the subnets (those of availabilityZone).
+                placement: placementGroup ? { groupName: placementGroup.name } : undefined,
+                metadataOptions: NODE_METADATA_OPTIONS,
+                blockDeviceMappings: encryptedRootVolume(args.diskSizeGiB ?? GPU_NODE_DISK_GIB),
                 networkInterfaces: interfaces,
                 userData: args.nvmeRaid0 ? Buffer.from(nodeadmUserData(NVME_RAID0_NODE_CONFIG)).toString("base64") : undefined,
                 tagSpecifications: [{ resourceType: "instance", tags: { Name: `${args.clusterName}-gpu` } }],

@@ -24,6 +24,8 @@ export type CloudConfig = Pick<
     | "gpuAmiRelease"
     | "adminRoleArns"
     | "apiPublicAccessCidrs"
+    | "controlPlaneLogTypes"
+    | "partition"
     | "systemInstanceType"
     | "systemNodeCount"
     | "gpuInstanceType"
@@ -66,6 +68,8 @@ export function buildCloud(config: CloudConfig): Cloud {
         network,
         adminRoleArns: config.adminRoleArns,
         apiPublicAccessCidrs: config.apiPublicAccessCidrs,
+        controlPlaneLogTypes: config.controlPlaneLogTypes,
+        partition: config.partition,
         systemInstanceType: config.systemInstanceType,
         systemNodeCount: config.systemNodeCount,
     });

@@ -21,7 +21,10 @@ import { Storage } from "./storage";
 export const SERVING_NAMESPACE = "serving";
 
 /** The slice of stack config the platform layer reads. */
-export type PlatformConfig = Pick<StackConfig, "clusterName" | "region" | "efa" | "graph" | "model" | "gpu" | "deployDynamoInfra">;
+export type PlatformConfig = Pick<
+    StackConfig,
+    "clusterName" | "region" | "partition" | "efa" | "graph" | "model" | "modelRevision" | "gpu" | "deployDynamoInfra"
+>;
 
 /** Dynamo's control plane: present exactly when the Dynamo graph (or dynamoInfra) is deployed. */
 export interface DynamoInfra {
@@ -57,6 +60,7 @@ export function buildPlatform(config: PlatformConfig, cloud: Cloud, hfToken: pul
         {
             clusterName: config.clusterName,
             region: config.region,
+            partition: config.partition,
             vpcId: network.vpcId,
             oidcProviderArn: cluster.oidcProviderArn,
             oidcIssuer: cluster.oidcIssuer,
@@ -65,7 +69,12 @@ export function buildPlatform(config: PlatformConfig, cloud: Cloud, hfToken: pul
     );
     const storage = new Storage(
         "storage",
-        { clusterName: config.clusterName, oidcProviderArn: cluster.oidcProviderArn, oidcIssuer: cluster.oidcIssuer },
+        {
+            clusterName: config.clusterName,
+            partition: config.partition,
+            oidcProviderArn: cluster.oidcProviderArn,
+            oidcIssuer: cluster.oidcIssuer,
+        },
         inCluster,
     );
     const servingNamespace = new ServingNamespace("serving", { name: SERVING_NAMESPACE, hfToken }, { provider: cluster.provider });
@@ -81,6 +90,7 @@ export function buildPlatform(config: PlatformConfig, cloud: Cloud, hfToken: pul
         {
             namespace: SERVING_NAMESPACE,
             model: config.model,
+            revision: config.modelRevision !== "" ? config.modelRevision : undefined,
             image: workerImage(config.graph, config.efa, config.region),
             nvme: config.gpu.nvmeInstanceStore,
             hfTokenSecretName: servingNamespace.hfTokenSecretName,

@@ -3,7 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PinnedChart, pinnedRelease } from "../k8s/helm";
 import { serviceAccountRole } from "../cloud/irsa";
-import { LOAD_BALANCER_CONTROLLER_POLICY } from "./loadBalancerControllerPolicy";
+import { loadBalancerControllerPolicy } from "./loadBalancerControllerPolicy";
+import { Partition } from "../../stacks/partition";
 import { NODE_POOL_LABEL, SYSTEM_POOL } from "../k8s/labels";
 
 /** aws/eks-charts stable/aws-load-balancer-controller 3.5.0 (app v3.5.0). */
@@ -23,6 +24,8 @@ export interface LoadBalancerControllerArgs {
     readonly clusterName: string;
     /** AWS region of the cluster. */
     readonly region: string;
+    /** The region's AWS partition, for the policy's resource ARNs. */
+    readonly partition: Partition;
     /** VPC of the cluster (the controller does not have to look it up through IMDS). */
     readonly vpcId: pulumi.Input<string>;
     /** ARN of the cluster's OIDC provider, for IRSA. */
@@ -45,7 +48,7 @@ export class LoadBalancerController extends pulumi.ComponentResource {
         super("pd-serving:platform:LoadBalancerController", name, {}, opts);
         const parent = { parent: this };
         const namespace = "kube-system";
-        const policy = new aws.iam.Policy(name, { policy: JSON.stringify(LOAD_BALANCER_CONTROLLER_POLICY) }, parent);
+        const policy = new aws.iam.Policy(name, { policy: JSON.stringify(loadBalancerControllerPolicy(args.partition)) }, parent);
         const role = serviceAccountRole(
             name,
             {

@@ -12,9 +12,12 @@ export const ROOT_DISK_CACHE_PATH = "/var/lib/model-cache";
 export const MODEL_CACHE_MOUNT = "/model-cache";
 const VOLUME_NAME = "model-cache";
 
-/** `meta-llama/Llama-3.1-8B-Instruct` -> `.ready-meta-llama--Llama-3.1-8B-Instruct`. */
-export function readyMarker(model: string): string {
-    return `.ready-${model.replace(/\//g, "--")}`;
+/**
+ * `meta-llama/Llama-3.1-8B-Instruct` -> `.ready-meta-llama--Llama-3.1-8B-Instruct`, and with a
+ * revision `...@<commit>`: a node that cached another revision downloads the pinned one.
+ */
+export function readyMarker(model: string, revision?: string): string {
+    return `.ready-${model.replace(/\//g, "--")}${revision !== undefined ? `@${revision}` : ""}`;
 }
 
 /**
@@ -31,7 +34,7 @@ with open(cache / ".download.lock", "w") as lock:
     if ready.exists():
         print("model already cached:", os.environ["MODEL"])
     else:
-        snapshot_download(repo_id=os.environ["MODEL"], ignore_patterns=["original/*", "*.pth"])
+        snapshot_download(repo_id=os.environ["MODEL"], revision=os.environ.get("MODEL_REVISION") or None, ignore_patterns=["original/*", "*.pth"])
         ready.write_text(os.environ["MODEL"] + "\\n")
         print("model cached:", os.environ["MODEL"])
 `.trim();
@@ -52,6 +55,8 @@ export interface ModelCacheArgs {
     readonly namespace: string;
     /** Hugging Face model id to download. */
     readonly model: string;
+    /** Commit of the model repo to download (snapshot_download revision). @default the main branch */
+    readonly revision?: string;
     /** An image with python3 and huggingface_hub: the workers' own, already pulled on the node. */
     readonly image: string;
     /** The node's instance-store RAID0 is mounted (nodeadm localStorage RAID0). */
@@ -74,7 +79,7 @@ export class ModelCache extends pulumi.ComponentResource {
         super("pd-serving:platform:ModelCache", name, {}, opts);
         const hostPath = args.nvme ? NVME_CACHE_PATH : ROOT_DISK_CACHE_PATH;
         const volume: Volume = { name: VOLUME_NAME, hostPath: { path: hostPath, type: "DirectoryOrCreate" } };
-        const marker = readyMarker(args.model);
+        const marker = readyMarker(args.model, args.revision);
         const labels = { "app.kubernetes.io/name": "model-cache", "app.kubernetes.io/instance": name };
         const hfHome = `${MODEL_CACHE_MOUNT}/hf`;
 
@@ -100,6 +105,7 @@ export class ModelCache extends pulumi.ComponentResource {
                                     env: [
                                         ...env({
                                             MODEL: args.model,
+                                            ...(args.revision !== undefined ? { MODEL_REVISION: args.revision } : {}),
                                             MODEL_CACHE: MODEL_CACHE_MOUNT,
                                             READY_MARKER: marker,
                                             HF_HOME: hfHome,

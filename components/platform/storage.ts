@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceAccountRole } from "../cloud/irsa";
 import { NODE_POOL_LABEL, SYSTEM_POOL } from "../k8s/labels";
+import { managedPolicyArn, Partition } from "../../stacks/partition";
 
 /** The default StorageClass this component creates. */
 export const GP3_STORAGE_CLASS = "gp3";
@@ -12,6 +13,8 @@ const EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa";
 export interface StorageArgs {
     /** EKS cluster name the add-on is installed on. */
     readonly clusterName: string;
+    /** The region's AWS partition, for the managed policy ARN. */
+    readonly partition: Partition;
     /** ARN of the cluster's OIDC provider, for the driver's IRSA role. */
     readonly oidcProviderArn: pulumi.Input<string>;
     /** Issuer URL of the cluster's OIDC provider, for the driver's IRSA role. */
@@ -38,7 +41,7 @@ export class Storage extends pulumi.ComponentResource {
                 oidcIssuer: args.oidcIssuer,
                 namespace: "kube-system",
                 serviceAccount: EBS_CSI_SERVICE_ACCOUNT,
-                policyArns: ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"],
+                policyArns: [managedPolicyArn(args.partition, "service-role/AmazonEBSCSIDriverPolicy")],
             },
             { parent: this },
         );

@@ -15,6 +15,7 @@ export type ServingConfig = Pick<
     StackConfig,
     | "graph"
     | "model"
+    | "modelRevision"
     | "region"
     | "efa"
     | "gpu"
@@ -50,6 +51,7 @@ export function servingGraph(config: ServingConfig, cloud: Cloud, platform: Plat
             blockSize: config.blockSize,
             maxModelLen: config.maxModelLen,
             tensorParallelSize: config.tensorParallelSize,
+            revision: config.modelRevision !== "" ? config.modelRevision : undefined,
         },
         prefillReplicas: config.prefillReplicas,
         decodeReplicas: config.decodeReplicas,

@@ -178,10 +178,16 @@ export interface EngineSettings {
     readonly blockSize: number;
     readonly maxModelLen: number;
     readonly tensorParallelSize: number;
+    /** Commit of the model repo (vLLM --revision, --tokenizer-revision); the cache holds that snapshot. @default unpinned */
+    readonly revision?: string;
 }
 
 export function engineArgs(e: EngineSettings): string[] {
+    // --revision/--tokenizer-revision: ModelConfig flags of vLLM 0.11/0.27/0.31 and dynamo.vllm 0.7/1.6
+    // (flag lists in ../shared/reference/flags); offline, a commit hash selects its cached snapshot.
+    const revision = e.revision !== undefined ? ["--revision", e.revision, "--tokenizer-revision", e.revision] : [];
     return [
+        ...revision,
         "--block-size",
         String(e.blockSize),
         "--max-model-len",

@@ -46,6 +46,8 @@ const COMPUTED_OUTPUTS: Record<string, string[]> = {
     "aws:eks/addon:Addon": ["arn", "addonVersion"],
     "aws:ec2/securityGroup:SecurityGroup": ["arn"],
     "random:index/randomPassword:RandomPassword": ["result"],
+    "aws:kms/key:Key": ["arn", "keyId"],
+    "aws:ec2/placementGroup:PlacementGroup": ["name"],
 };
 
 function computedState(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
@@ -89,10 +91,6 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-        // The pinned GPU AMI's id: a fixed SSM parameter AWS publishes per release, read at up.
-        if (args.token === "aws:ssm/getParameter:getParameter") {
-            return { name: args.inputs.name, value: KNOWN_AFTER_UP, type: "String", insecureValue: KNOWN_AFTER_UP };
-        }
         throw new Error(`the program made an invoke the offline plan does not know: ${args.token}`);
     }
 }

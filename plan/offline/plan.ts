@@ -113,17 +113,41 @@ export function sortKeys(value: unknown): unknown {
     return value;
 }
 
-/** Replaces every occurrence of the given plaintext secrets (belt and braces). */
-export function scrub(text: string, secretValues: string[]): string {
-    return secretValues.filter((s) => s.length > 0).reduce((t, secret) => t.split(secret).join(REDACTED), text);
+/**
+ * Redacts plaintext secrets on the parsed structure (belt and braces behind the mocks' secret
+ * marking): every string value or key that contains a secret becomes REDACTED as a whole. Never
+ * a replacement in the rendered text, which could cut through JSON or YAML syntax (a secret such
+ * as `"` or `: ` would corrupt the file) and would leave parts of a value that contains one.
+ */
+export function redactSecrets(value: unknown, secretValues: readonly string[]): unknown {
+    const secrets = secretValues.filter((s) => s.length > 0);
+    const hides = (text: string) => secrets.some((secret) => text.includes(secret));
+    const walk = (v: unknown): unknown => {
+        if (typeof v === "string") {
+            return hides(v) ? REDACTED : v;
+        }
+        if (Array.isArray(v)) {
+            return v.map(walk);
+        }
+        if (v !== null && typeof v === "object") {
+            const out: Record<string, unknown> = {};
+            let hidden = 0;
+            for (const [k, inner] of Object.entries(v)) {
+                out[hides(k) ? `${REDACTED}-${++hidden}` : k] = walk(inner);
+            }
+            return out;
+        }
+        return v;
+    };
+    return secrets.length === 0 ? value : walk(value);
 }
 
 export function renderPlanJson(plan: Plan, secretValues: string[]): string {
-    return scrub(JSON.stringify(sortKeys(plan), null, 2) + "\n", secretValues);
+    return JSON.stringify(sortKeys(redactSecrets(plan, secretValues)), null, 2) + "\n";
 }
 
 export function renderManifest(object: KubernetesObject, secretValues: string[]): string {
-    return scrub(toYaml(sortKeys(object), { lineWidth: 0 }), secretValues);
+    return toYaml(sortKeys(redactSecrets(object, secretValues)), { lineWidth: 0 });
 }
 
 /**
@@ -132,6 +156,17 @@ export function renderManifest(object: KubernetesObject, secretValues: string[])
  */
 export function checkOutDir(outDir: string, repoRoot: string): void {
     const resolved = path.resolve(outDir);
+    let existing = resolved;
+    while (!fs.existsSync(existing) && path.dirname(existing) !== existing) {
+        existing = path.dirname(existing);
+    }
+    if (!fs.statSync(existing).isDirectory()) {
+        throw new ConfigError(
+            "--out",
+            outDir,
+            `${existing === resolved ? "is" : `is inside ${existing}, which is`} a file, not a folder: give a new or empty folder or an earlier plan's folder (one with plan.json).`,
+        );
+    }
     const forbidden = [path.resolve(repoRoot), path.parse(resolved).root, process.env.HOME ? path.resolve(process.env.HOME) : ""];
     const looksLikePlan =
         !fs.existsSync(resolved) || fs.readdirSync(resolved).length === 0 || fs.existsSync(path.join(resolved, "plan.json"));

@@ -5,7 +5,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { ConfigError } from "../../stacks/errors";
+import { ConfigError, REDACTED_VALUE } from "../../stacks/errors";
+import { isSecretLookingKey, isSecretLookingValue } from "../../stacks/secrets";
 import { CONFIG_SCHEMA, isConfigKey } from "../../stacks/schema";
 
 export const SECURE_PLACEHOLDER = "<secure value: set, unknown offline>";
@@ -62,14 +63,16 @@ export function loadPlanConfig(root: string, stack: string, sets: string[]): Pla
             config[qualify(key)] = configString(spec.default);
         }
     }
-    const isSecretKey = (fullKey: string) => {
+    // A schema secret, a key named like a credential (aws:secretKey, a mistyped hfTokn) or a value
+    // shaped like a token: secret to the plan, whatever the stack file says.
+    const isSecretKey = (fullKey: string, value?: string) => {
         const bareKey = fullKey.slice(project.name.length + 1);
-        return (
+        const schemaSecret =
             fullKey.startsWith(`${project.name}:`) &&
             isConfigKey(bareKey) &&
             CONFIG_SCHEMA[bareKey].type === "string" &&
-            "secret" in CONFIG_SCHEMA[bareKey]
-        );
+            "secret" in CONFIG_SCHEMA[bareKey];
+        return schemaSecret || isSecretLookingKey(fullKey) || isSecretLookingValue(value);
     };
     const stackConfig = readYaml<{ config?: Record<string, unknown> } | null>(stackFile)?.config ?? {};
     for (const [key, value] of Object.entries(stackConfig)) {
@@ -79,7 +82,7 @@ export function loadPlanConfig(root: string, stack: string, sets: string[]): Pla
             secretKeys.add(fullKey);
         } else {
             config[fullKey] = configString(value);
-            if (isSecretKey(fullKey)) {
+            if (isSecretKey(fullKey, config[fullKey])) {
                 // Stored in plaintext by mistake: still a secret to the program and to the plan.
                 secretKeys.add(fullKey);
                 secretValues.push(config[fullKey]);
@@ -89,12 +92,13 @@ export function loadPlanConfig(root: string, stack: string, sets: string[]): Pla
     for (const assignment of sets) {
         const eq = assignment.indexOf("=");
         if (eq <= 0) {
-            throw new ConfigError("--set", assignment, "must be KEY=VALUE, such as prefillReplicas=4 or aws:region=us-west-2.");
+            // Not echoed: a malformed assignment may be a pasted token.
+            throw new ConfigError("--set", REDACTED_VALUE, "must be KEY=VALUE, such as prefillReplicas=4 or aws:region=us-west-2.");
         }
         const fullKey = qualify(assignment.slice(0, eq));
         const value = assignment.slice(eq + 1);
         config[fullKey] = value;
-        if (isSecretKey(fullKey)) {
+        if (isSecretKey(fullKey, value)) {
             secretKeys.add(fullKey);
             secretValues.push(value);
         }

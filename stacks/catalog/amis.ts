@@ -1,6 +1,6 @@
 /**
- * EKS-optimized AL2023 NVIDIA AMI releases the GPU node group can be pinned to, and the SSM
- * parameters that name their AMI ids. A pinned release keeps the GPU nodes' launch template the
+ * EKS-optimized AL2023 NVIDIA AMI releases the GPU node group can be pinned to, with their
+ * managed node group release versions. A pinned release keeps the GPU nodes' launch template the
  * same on every `pulumi up`; the "recommended" parameter pulumi-eks reads otherwise moves with
  * every AMI release and replaces the nodes (pulumi-eks nodegroup.ts @v4.3.0 `getRecommendedAMI`).
  */
@@ -22,19 +22,6 @@ export type GpuAmiRelease = keyof typeof GPU_AMI_RELEASES;
 export const GPU_AMI_RELEASE_NAMES = Object.keys(GPU_AMI_RELEASES) as GpuAmiRelease[];
 /** The release new stacks pin (the newest in GPU_AMI_RELEASES). */
 export const DEFAULT_GPU_AMI_RELEASE: GpuAmiRelease = "v20260714";
-
-/**
- * The SSM parameter holding one release's AMI id in the current region. The versioned path (not
- * `recommended`) is the form Karpenter resolves pinned AL2023 AMIs by
- * (aws/karpenter-provider-aws pkg/providers/amifamily/al2023.go: "Specific EKS 1.30 amd64 Nvidia
- * Image: /aws/service/eks/optimized-ami/1.30/amazon-linux-2023/x86_64/nvidia/amazon-eks-node-al2023-x86_64-nvidia-1.30-v20240625/image_id").
- */
-export function gpuAmiSsmParameter(kubernetesVersion: string, release: string): string {
-    return (
-        `/aws/service/eks/optimized-ami/${kubernetesVersion}/amazon-linux-2023/x86_64/nvidia/` +
-        `amazon-eks-node-al2023-x86_64-nvidia-${kubernetesVersion}-${release}/image_id`
-    );
-}
 
 /** The managed node group `releaseVersion` of a release for a Kubernetes minor, if catalogued. */
 export function gpuAmiReleaseVersion(kubernetesVersion: string, release: string): string | undefined {

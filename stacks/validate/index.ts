@@ -9,16 +9,22 @@ import { ConfigErrorCollector } from "../errors";
 import { CONFIG_KEYS, ConfigValues } from "../schema";
 import { validateEfa, validateEfaImageRegion, validateGpuInstanceType, validateGpuNodeCount, validateReplicas } from "./gpu";
 import { validateBlockSize, validateSystemInstanceType, validateSystemNodeCount, validateTensorParallelSize } from "./gpu";
-import { validateModel, validateModelFits } from "./model";
-import { validateAccess, validateCapacity, validateEndpoint, validateNetwork, validateRegion } from "./network";
+import { validateModel, validateModelFits, validateModelRevision } from "./model";
+import { DISTINCT_LISTS, validateAccess, validateCapacity, validateControlPlaneLogTypes, validateDistinct } from "./network";
+import { validateEndpoint, validateNetwork, validateRegion } from "./network";
 import { validateGpuAmiRelease, validateKubernetesVersion } from "./kubernetes";
+import { validateDerivedNames } from "./names";
+import { validateQuantities } from "./resources";
+import { validateSystemCapacity } from "./system";
 import { validateRange } from "./ranges";
 import { validateWorkerResources } from "./resources";
 
 export * from "./gpu";
 export * from "./kubernetes";
 export * from "./model";
+export * from "./names";
 export * from "./network";
+export * from "./system";
 export * from "./ranges";
 export * from "./resources";
 export * from "./warnings";
@@ -38,7 +44,11 @@ export interface ValidatedFacts {
  * key is valid, so one mistake yields one line, not a cascade. Throws a ConfigError (one bad key)
  * or a ConfigErrors (several), both pulumi.RunErrors.
  */
-export function validateStackConfig(values: ConfigValues, regionInput: string | undefined): ValidatedFacts {
+export function validateStackConfig(
+    values: ConfigValues,
+    context: { project: string; stack: string; region: string | undefined },
+): ValidatedFacts {
+    const regionInput = context.region;
     const errors = new ConfigErrorCollector();
     for (const key of CONFIG_KEYS) {
         errors.check(() => validateRange(key, values[key]));
@@ -81,7 +91,15 @@ export function validateStackConfig(values: ConfigValues, regionInput: string | 
     }
     errors.check(() => validateSystemNodeCount(values.systemNodeCount, values.graph === "dynamo" || values.dynamoInfra));
     errors.check(() => validateCapacity(values));
-    errors.check(() => validateAccess(values.adminRoleArns, values.apiPublicAccessCidrs));
+    errors.check(() => validateAccess(values.adminRoleArns, values.apiPublicAccessCidrs, region));
+    for (const key of DISTINCT_LISTS) {
+        errors.check(() => validateDistinct(key, values[key]));
+    }
+    errors.check(() => validateControlPlaneLogTypes(values.controlPlaneLogTypes));
+    errors.check(() => validateModelRevision(values.modelRevision));
+    errors.check(() => validateQuantities(values));
+    errors.check(() => validateDerivedNames(context.project, context.stack));
+    errors.check(() => validateSystemCapacity(values));
     errors.check(() => validateEndpoint(values.endpointScheme, values.endpointAllowedCidrs));
     errors.throwIfAny();
     return { region: region!, gpu: gpu!, modelParamsBillions: modelParamsBillions! };

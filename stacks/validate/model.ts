@@ -1,14 +1,99 @@
 /** The model: its id, whether its weights fit the GPUs, its context length, gated access. */
 import { GpuInstanceType } from "../catalog/instances";
-import { GPU_MEMORY_UTILIZATION, KNOWN_MODELS, KV_CACHE_HEADROOM, paramsFromModelId, weightsPerGpuGiB } from "../catalog/models";
+import {
+    GPU_MEMORY_UTILIZATION,
+    KNOWN_MODELS,
+    KnownModel,
+    KV_CACHE_HEADROOM,
+    kvBytesPerTokenPerGpu,
+    NON_KV_OVERHEAD_GIB,
+    paramsFromModelId,
+    weightsPerGpuGiB,
+} from "../catalog/models";
 import { ConfigError } from "../errors";
 import { ConfigValues } from "../schema";
 
-const MODEL_ID = /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)?$/;
+/**
+ * One part of a hub repo id, as huggingface_hub's validate_repo_id checks it
+ * (src/huggingface_hub/utils/_validators.py, REPO_ID_REGEX with re.ASCII): 1 to 96 of
+ * [A-Za-z0-9_.-], starting and ending with [A-Za-z0-9_] (a word boundary), no "--" or "..", and
+ * the id does not end in ".git". The same rule is applied to the namespace.
+ */
+const REPO_ID_PART = /^(?=.{1,96}$)\w(?:[\w.-]*\w)?$/;
+
+/** Whether the hub (and snapshot_download) accepts `model` as a repo id. */
+export function isHubRepoId(model: string): boolean {
+    const parts = model.split("/");
+    return (
+        parts.length <= 2 &&
+        parts.every((part) => REPO_ID_PART.test(part)) &&
+        !model.includes("--") &&
+        !model.includes("..") &&
+        !model.endsWith(".git")
+    );
+}
 
 export function validateModel(model: string): void {
-    if (model.trim() === "" || !MODEL_ID.test(model) || model.length > 96) {
-        throw new ConfigError("model", model, "must be a Hugging Face model id such as 'meta-llama/Llama-3.1-8B-Instruct'.");
+    if (!isHubRepoId(model)) {
+        throw new ConfigError(
+            "model",
+            model,
+            "must be a Hugging Face repo id such as 'meta-llama/Llama-3.1-8B-Instruct': namespace and name of 1-96 of A-Z a-z 0-9 _ . -, " +
+                "not starting or ending with - or ., no -- or .., not ending in .git.",
+        );
+    }
+}
+
+const COMMIT_HASH = /^[0-9a-f]{40}$/;
+
+/** modelRevision: a full commit hash (branches and tags move), or empty. */
+export function validateModelRevision(modelRevision: string): void {
+    if (modelRevision !== "" && !COMMIT_HASH.test(modelRevision)) {
+        throw new ConfigError(
+            "modelRevision",
+            modelRevision,
+            "must be a full commit hash of the model repo (40 lowercase hex digits), or empty for the main branch; branch and tag names move.",
+        );
+    }
+}
+
+/** Tensor parallelism splits attention heads evenly; KV heads are split or, when fewer, replicated. */
+export function validateAttentionHeads(model: string, known: KnownModel, tensorParallelSize: number): void {
+    const kvOk = known.kvHeads >= tensorParallelSize ? known.kvHeads % tensorParallelSize === 0 : tensorParallelSize % known.kvHeads === 0;
+    if (known.attentionHeads % tensorParallelSize !== 0 || !kvOk) {
+        const fits = [1, 2, 4, 8].filter(
+            (tp) => known.attentionHeads % tp === 0 && (known.kvHeads >= tp ? known.kvHeads % tp === 0 : tp % known.kvHeads === 0),
+        );
+        throw new ConfigError(
+            "tensorParallelSize",
+            tensorParallelSize,
+            `${model} has ${known.attentionHeads} attention heads and ${known.kvHeads} KV heads, which ${tensorParallelSize} GPUs cannot split evenly; use one of: ${fits.join(", ")}.`,
+        );
+    }
+}
+
+/**
+ * One sequence of maxModelLen tokens must fit the KV cache of one GPU, or vLLM refuses to start
+ * ("max_model_len ... is larger than the maximum number of tokens that can be stored in KV cache").
+ * KV memory = GPU memory x gpu-memory-utilization - weights - NON_KV_OVERHEAD_GIB.
+ */
+export function validateKvCache(
+    v: { model: string; maxModelLen: number; tensorParallelSize: number; gpuInstanceType: string },
+    known: KnownModel,
+    params: number,
+    gpu: GpuInstanceType,
+): void {
+    const gib = 1024 ** 3;
+    const kvGiB = (gpu.gpuMemoryMiB / 1024) * GPU_MEMORY_UTILIZATION - weightsPerGpuGiB(params, v.tensorParallelSize) - NON_KV_OVERHEAD_GIB;
+    const perToken = kvBytesPerTokenPerGpu(known, v.tensorParallelSize);
+    const maxTokens = Math.max(0, Math.floor((kvGiB * gib) / perToken));
+    if (v.maxModelLen > maxTokens) {
+        throw new ConfigError(
+            "maxModelLen",
+            v.maxModelLen,
+            `one ${v.maxModelLen}-token sequence of ${v.model} needs ${((v.maxModelLen * perToken) / gib).toFixed(1)} GiB of KV cache per GPU at tensorParallelSize=${v.tensorParallelSize}, ` +
+                `but a ${gpu.gpuModel} on ${v.gpuInstanceType} has about ${Math.max(0, kvGiB).toFixed(1)} GiB left after weights; use at most ${maxTokens} or raise tensorParallelSize.`,
+        );
     }
 }
 
@@ -52,8 +137,12 @@ export function validateModelFits(
                 `has ${gpuGiB.toFixed(0)} GiB and vLLM keeps ${budget.toFixed(1)} GiB for weights after its KV-cache share; ${wayOut}.`,
         );
     }
-    if (known && v.maxModelLen > known.maxContext) {
-        throw new ConfigError("maxModelLen", v.maxModelLen, `${v.model} supports at most ${known.maxContext} tokens of context.`);
+    if (known) {
+        validateAttentionHeads(v.model, known, v.tensorParallelSize);
+        if (v.maxModelLen > known.maxContext) {
+            throw new ConfigError("maxModelLen", v.maxModelLen, `${v.model} supports at most ${known.maxContext} tokens of context.`);
+        }
+        validateKvCache(v, known, params, gpu);
     }
     return params;
 }

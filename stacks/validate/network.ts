@@ -1,23 +1,60 @@
 /** Region, VPC, subnets, CIDRs, capacity reservations, cluster access and the endpoint. */
 import { parseCidr } from "../cidr";
 import { ConfigError } from "../errors";
-import { ConfigValues } from "../schema";
+import { Partition, partitionOfRegion } from "../partition";
+import { CONTROL_PLANE_LOG_TYPES, ConfigValues } from "../schema";
 
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+/** Regions of the aws, aws-cn and aws-us-gov partitions (us-east-1, cn-north-1, us-gov-west-1). */
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
 const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
 
 const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
 
-const IAM_PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+const IAM_PRINCIPAL_ARN = /^arn:([a-z-]+):iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 
 const CAPACITY_RESERVATION_ID = /^cr-[0-9a-f]{8,17}$/;
 
 export function validateRegion(region: string | undefined): string {
     if (!region || !REGION.test(region)) {
-        throw new ConfigError("aws:region", region, "must be an AWS region such as 'us-east-1' (pulumi config set aws:region us-east-1).");
+        throw new ConfigError(
+            "aws:region",
+            region,
+            "must be an AWS region of the aws, aws-cn or aws-us-gov partition such as 'us-east-1' (pulumi config set aws:region us-east-1).",
+        );
     }
     return region;
+}
+
+/** The first value listed twice, or undefined. */
+export function firstDuplicate(values: readonly string[]): string | undefined {
+    return values.find((value, i) => values.indexOf(value) !== i);
+}
+
+/** Lists whose entries must be distinct: a repeated subnet, zone, CIDR or ARN is a mistake. */
+export const DISTINCT_LISTS = [
+    "availabilityZones",
+    "privateSubnetIds",
+    "publicSubnetIds",
+    "gpuSubnetIds",
+    "adminRoleArns",
+    "apiPublicAccessCidrs",
+    "endpointAllowedCidrs",
+    "controlPlaneLogTypes",
+] as const;
+
+export function validateDistinct(key: (typeof DISTINCT_LISTS)[number], values: readonly string[]): void {
+    const repeated = firstDuplicate(values);
+    if (repeated !== undefined) {
+        throw new ConfigError(key, values, `lists ${JSON.stringify(repeated)} twice; each entry must be distinct.`);
+    }
+}
+
+export function validateControlPlaneLogTypes(types: readonly string[]): void {
+    const bad = types.find((t) => !(CONTROL_PLANE_LOG_TYPES as readonly string[]).includes(t));
+    if (bad !== undefined) {
+        throw new ConfigError("controlPlaneLogTypes", types, `must list only: ${CONTROL_PLANE_LOG_TYPES.join(", ")} (or be empty).`);
+    }
 }
 
 export function validateCidr(key: string, cidr: string, minPrefix = 0, maxPrefix = 32): void {
@@ -91,7 +128,9 @@ export function validateNetwork(
 }
 
 /** Capacity reservations are zonal: the GPU nodes must launch into subnets of that zone only. */
-export function validateCapacity(v: Pick<ConfigValues, "gpuCapacityType" | "gpuCapacityReservationId" | "vpcId" | "gpuSubnetIds">): void {
+export function validateCapacity(
+    v: Pick<ConfigValues, "gpuCapacityType" | "gpuCapacityReservationId" | "vpcId" | "gpuSubnetIds" | "efa">,
+): void {
     if (v.gpuCapacityReservationId !== "" && !CAPACITY_RESERVATION_ID.test(v.gpuCapacityReservationId)) {
         throw new ConfigError(
             "gpuCapacityReservationId",
@@ -116,6 +155,13 @@ export function validateCapacity(v: Pick<ConfigValues, "gpuCapacityType" | "gpuC
     if (!v.gpuSubnetIds.every((id) => SUBNET_ID.test(id))) {
         throw new ConfigError("gpuSubnetIds", v.gpuSubnetIds, "must list subnet ids (subnet-...).");
     }
+    if (v.vpcId !== "" && v.efa && v.gpuSubnetIds.length === 0) {
+        throw new ConfigError(
+            "gpuSubnetIds",
+            v.gpuSubnetIds,
+            "with vpcId and efa=true, list the private subnet(s) of gpuAvailabilityZone: EFA nodes share one cluster placement group, which lives in one zone.",
+        );
+    }
     if (v.vpcId !== "" && v.gpuCapacityReservationId !== "" && v.gpuSubnetIds.length === 0) {
         throw new ConfigError(
             "gpuSubnetIds",
@@ -125,18 +171,26 @@ export function validateCapacity(v: Pick<ConfigValues, "gpuCapacityType" | "gpuC
     }
 }
 
-export function validateAccess(adminRoleArns: string[], apiPublicAccessCidrs: string[]): void {
+/**
+ * Admin ARNs must be IAM principals of the stack's own partition (an aws-cn role cannot be given
+ * access to a cluster in us-east-1). An empty apiPublicAccessCidrs is valid: a private-only API
+ * endpoint, which `pulumi up` then reaches only from inside the VPC (VPN, peering, a bastion).
+ */
+export function validateAccess(adminRoleArns: string[], apiPublicAccessCidrs: string[], region: string | undefined): void {
+    const partition: Partition | undefined = region ? partitionOfRegion(region) : undefined;
     for (const arn of adminRoleArns) {
-        if (!IAM_PRINCIPAL_ARN.test(arn)) {
-            throw new ConfigError("adminRoleArns", arn, "must be IAM role or user ARNs such as 'arn:aws:iam::123456789012:role/Admin'.");
+        const match = IAM_PRINCIPAL_ARN.exec(arn);
+        const example = `arn:${partition ?? "aws"}:iam::123456789012:role/Admin`;
+        if (!match) {
+            throw new ConfigError("adminRoleArns", arn, `must be IAM role or user ARNs such as '${example}'.`);
         }
-    }
-    if (apiPublicAccessCidrs.length === 0) {
-        throw new ConfigError(
-            "apiPublicAccessCidrs",
-            apiPublicAccessCidrs,
-            "must list at least one CIDR: pulumi needs to reach the cluster API.",
-        );
+        if (partition !== undefined && match[1] !== partition) {
+            throw new ConfigError(
+                "adminRoleArns",
+                arn,
+                `is in partition ${match[1]} but aws:region ${region} is in ${partition}; use ARNs such as '${example}'.`,
+            );
+        }
     }
     apiPublicAccessCidrs.forEach((cidr) => validateCidr("apiPublicAccessCidrs", cidr));
 }

@@ -1,6 +1,7 @@
 /** Worker CPU and memory against what a GPU node leaves to them. */
 import { GpuInstanceType } from "../catalog/instances";
-import { ConfigError } from "../errors";
+import { ConfigError, REDACTED_VALUE } from "../errors";
+import { CONFIG_KEYS, CONFIG_SCHEMA, ConfigValues } from "../schema";
 import { parseCpuMillis, parseMemoryMiB } from "../quantity";
 import { allocatableCpuMillis, allocatableMemoryMiB } from "../sizing/capacity";
 
@@ -38,5 +39,21 @@ export function validateWorkerResources(
             `${podsPerNode} worker pod(s) per ${gpuInstanceType} node need ${Math.ceil(memory * podsPerNode)}Mi but the node has about ${memoryLeft}Mi allocatable; ` +
                 `use at most ${Math.floor(memoryLeft / podsPerNode)}Mi.`,
         );
+    }
+}
+
+/**
+ * String values with blanks around them (" 22", "100Gi ") are rejected, not trimmed: every
+ * consumer would have to trim them the same way, and the manifests would carry them as given.
+ * Secret keys are checked too, but their value is never echoed.
+ */
+export function validateQuantities(values: ConfigValues): void {
+    for (const key of CONFIG_KEYS) {
+        const spec = CONFIG_SCHEMA[key];
+        const value = values[key];
+        if (spec.type === "string" && typeof value === "string" && value !== value.trim()) {
+            const shown = "secret" in spec ? REDACTED_VALUE : value;
+            throw new ConfigError(key, shown, "has blanks before or after it; write the value without them.");
+        }
     }
 }

@@ -1,8 +1,16 @@
 /** What is worth knowing at preview but is not an error. */
+import { KNOWN_MODELS } from "../catalog/models";
 import { hfTokenProblem } from "./model";
 
 /** Things worth knowing at preview that are not errors. */
-export function configWarnings(config: { model: string; hfTokenSet: boolean; graph: string; efa: boolean }): string[] {
+export function configWarnings(config: {
+    model: string;
+    modelRevision: string;
+    hfTokenSet: boolean;
+    graph: string;
+    efa: boolean;
+    apiPublicAccessCidrs: readonly string[];
+}): string[] {
     const warnings: string[] = [];
     const tokenProblem = hfTokenProblem(config.model, config.hfTokenSet);
     if (tokenProblem) {
@@ -12,6 +20,21 @@ export function configWarnings(config: { model: string; hfTokenSet: boolean; gra
         warnings.push(
             "graph=dynamo with efa=true: the Dynamo 0.7.0 runtime image is not evidenced to carry NIXL's LIBFABRIC plugin, " +
                 "so its workers keep NIXL's UCX backend and KV transfer falls back to TCP; EFA devices stay allocated for parity with vllm-router.",
+        );
+    }
+    if (config.modelRevision === "") {
+        warnings.push(
+            "modelRevision is unset: each node downloads the main branch of the model repo when it joins, so a replacement node may serve newer weights than the rest; pin a commit hash.",
+        );
+    }
+    if (!KNOWN_MODELS[config.model]) {
+        warnings.push(
+            `${config.model} is not in the pre-flight model table: its attention heads against tensorParallelSize and its KV cache against maxModelLen are not checked.`,
+        );
+    }
+    if (config.apiPublicAccessCidrs.includes("0.0.0.0/0")) {
+        warnings.push(
+            "apiPublicAccessCidrs includes 0.0.0.0/0: the EKS API endpoint is reachable from the whole internet (still authenticated); narrow it, or set it empty for a private endpoint.",
         );
     }
     return warnings;

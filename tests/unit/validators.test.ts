@@ -277,7 +277,7 @@ describe("unit: validation reports every bad key at once", () => {
         const values = parseConfig({ blockSize: "7", vpcCidr: "10.0.0.0/8", workerCpu: "99", gpuNodeCount: "1" });
         let thrown: unknown;
         try {
-            v.validateStackConfig(values, "us-east-1");
+            v.validateStackConfig(values, { project: "pd-serving", stack: "dev", region: "us-east-1" });
         } catch (err) {
             thrown = err;
         }
@@ -290,7 +290,7 @@ describe("unit: validation reports every bad key at once", () => {
         const values = parseConfig({ efa: "true" });
         let thrown: unknown;
         try {
-            v.validateStackConfig(values, "us-east-1");
+            v.validateStackConfig(values, { project: "pd-serving", stack: "dev", region: "us-east-1" });
         } catch (err) {
             thrown = err;
         }
@@ -313,6 +313,6 @@ describe("unit: validation reports every bad key at once", () => {
                 .sort(),
             ["efa", "prefillReplicas"],
         );
-        assert.doesNotThrow(() => v.validateStackConfig(parseConfig({}), "us-east-1"));
+        assert.doesNotThrow(() => v.validateStackConfig(parseConfig({}), { project: "pd-serving", stack: "dev", region: "us-east-1" }));
     });
 });
