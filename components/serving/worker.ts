@@ -42,6 +42,13 @@ export interface WorkerPodArgs {
     readonly modelCache: ModelCacheMount;
     /** Init containers to run before the model wait (e.g. waiting for etcd and NATS). */
     readonly initContainers?: Container[];
+    /** Name of the worker container (the Dynamo operator requires `main`). @default the role */
+    readonly containerName?: string;
+    /**
+     * Name of the NIXL side-channel port; the Dynamo operator adds a port named `nixl` (19090,
+     * NIXL telemetry) of its own, and port names must be unique. @default "nixl"
+     */
+    readonly sideChannelPortName?: string;
 }
 
 /** @default 120 s: in-flight requests finish, NIXL transfers drain. */
@@ -79,11 +86,11 @@ export function workerPodSpec(a: WorkerPodArgs): PodSpec {
         initContainers: [...(a.initContainers ?? []), a.modelCache.waitContainer],
         containers: [
             {
-                name: a.role,
+                name: a.containerName ?? a.role,
                 image: a.image,
                 command: a.command,
                 args: a.args,
-                ports: [...a.ports, { name: "nixl", containerPort: NIXL_SIDE_CHANNEL_PORT }],
+                ports: [...a.ports, { name: a.sideChannelPortName ?? "nixl", containerPort: NIXL_SIDE_CHANNEL_PORT }],
                 env: [...a.modelCache.env, ...nixlEnv(a.nixlBackend, a.gpuDirectRdma), ...(a.env ?? [])],
                 resources: { requests, limits },
                 // libfabric registers (pins) memory for EFA.
