@@ -5,7 +5,7 @@
  * NetworkPolicy that admits only the serving graph's pods and the servers themselves.
  */
 import * as assert from "assert";
-import { allContainers, asK8s, asObject, envValue, K8sObject, podTemplate, selects } from "./helpers/k8sSchema";
+import { asK8s, asObject, K8sObject, podTemplate, selects } from "./helpers/k8sSchema";
 import { planStack, PlannedResource, StackPlan } from "./helpers/plan";
 import { DYNAMO_COMPONENT_KIND, withDynamoComponents } from "./helpers/dynamo";
 
