@@ -15,7 +15,7 @@ export function stackOutputs(config: StackConfig, cloud: Cloud, platform: Platfo
             ? `kubectl -n ${ns} port-forward svc/${graph.frontendServiceName} ${graph.frontendPort}:${graph.frontendPort}  # then http://localhost:${graph.frontendPort}/v1`
             : null,
         metricsEndpoints: graph?.metricsEndpoints ?? {},
-        etcdEndpoint: platform.dynamoInfra?.etcd.clientEndpoint ?? null,
+        etcdEndpoint: platform.dynamoInfra?.etcd?.clientEndpoint ?? null,
         natsEndpoint: platform.dynamoInfra?.nats.clientEndpoint ?? null,
         graph: config.graph,
         model: config.model,

@@ -60,6 +60,11 @@ export const KUBERNETES_VERSIONS = ["1.35", "1.36"] as const;
 export const ROUTER_POLICIES = ["random", "round_robin", "cache_aware", "power_of_two", "consistent_hash", "rendezvous_hash"] as const;
 /** Dynamo frontend router modes (dynamo.frontend --router-mode). */
 export const DYNAMO_ROUTER_MODES = ["kv", "round-robin", "random"] as const;
+/**
+ * How Dynamo's components find each other (DYN_DISCOVERY_BACKEND): Kubernetes-native discovery,
+ * the operator's default, or our etcd (deprecated by Dynamo on Kubernetes).
+ */
+export const DYNAMO_DISCOVERY_BACKENDS = ["kubernetes", "etcd"] as const;
 export const ENDPOINT_SCHEMES = ["internal", "internet-facing"] as const;
 export const GPU_CAPACITY_TYPES = ["ON_DEMAND", "CAPACITY_BLOCK"] as const;
 /** KV-cache block sizes vLLM accepts on CUDA (--block-size choices). */
@@ -251,7 +256,8 @@ export const CONFIG_SCHEMA = {
     dynamoInfra: {
         type: "boolean",
         default: false,
-        description: "Keep etcd and NATS JetStream deployed even when graph is vllm-router (to switch graphs without recreating them).",
+        description:
+            "Keep the Dynamo platform (operator), NATS JetStream and, with dynamoDiscovery=etcd, etcd deployed even when graph is vllm-router (to switch graphs without recreating them).",
     },
     routerPolicy: {
         type: "string",
@@ -271,6 +277,13 @@ export const CONFIG_SCHEMA = {
         default: "kv",
         allowed: DYNAMO_ROUTER_MODES,
         description: "Dynamo frontend router mode (--router-mode).",
+    },
+    dynamoDiscovery: {
+        type: "string",
+        default: "kubernetes",
+        allowed: DYNAMO_DISCOVERY_BACKENDS,
+        description:
+            "Dynamo service discovery: 'kubernetes' (the operator's default: EndpointSlices and DynamoWorkerMetadata) or 'etcd' (deploys our 3-member etcd and points the graph at it).",
     },
     blockSize: {
         type: "integer",

@@ -1,200 +1,200 @@
 /**
- * components/dynamoGraph.ts: NVIDIA Dynamo's frontend (`python3 -m dynamo.frontend`) and its
- * prefill/decode workers (`python3 -m dynamo.vllm`). They find each other only through etcd and
- * NATS, so their env must name Services the plan really creates, they must wait for both, and
- * worker health must come from Dynamo's system port. With EFA the plan must say that KV transfer
- * falls back to TCP.
+ * The Dynamo graph as the operator sees it: the dynamo-platform release (operator only, pointed
+ * at our NATS and, with etcd discovery, our etcd) and one nvidia.com/v1beta1
+ * DynamoGraphDeployment whose frontend, prefill and decode components carry the flags of Dynamo
+ * 1.6, the EFA image and LIBFABRIC with EFA, the worker pod templates of the shared builder, NATS
+ * as the event plane, the wait for `status.state`, and hub access only where it is needed.
  */
 import * as assert from "assert";
 import { planStack, StackPlan } from "./helpers/plan";
-import { Container, PodSpec } from "./helpers/k8sSchema";
+import { PodSpec } from "./helpers/k8sSchema";
+import { admits, argValue, at, component, dgd, inClusterUrl, main, NetworkPolicy, platformValues } from "./helpers/dynamoGraph";
 
-interface Deployment {
-    metadata: { name: string; namespace?: string; labels?: Record<string, string> };
-    spec: {
-        replicas?: number;
-        strategy?: { type?: string; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } };
-        template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
-    };
-}
-interface Service {
-    metadata: { name: string; namespace?: string };
-    spec: { selector?: Record<string, string>; ports: { name?: string; port: number }[] };
-}
-
-type Role = "prefill" | "decode";
-const ROLES: Role[] = ["prefill", "decode"];
-
-function deployment(p: StackPlan, component: string): Deployment {
-    const found = p.manifests().filter((o) => o.kind === "Deployment" && o.metadata.labels?.["app.kubernetes.io/component"] === component);
-    assert.strictEqual(found.length, 1, `one ${component} Deployment`);
-    assert.strictEqual(found[0].metadata.labels?.["pd-serving/graph"], "dynamo");
-    return found[0] as unknown as Deployment;
-}
-
-function mainContainer(d: Deployment, module: string): Container {
-    const found = d.spec.template.spec.containers.filter((c) => JSON.stringify(c.command) === JSON.stringify(["python3", "-m", module]));
-    assert.strictEqual(found.length, 1, `${d.metadata.name}: one container runs python3 -m ${module}`);
-    return found[0];
-}
-
-const frontend = (p: StackPlan) => mainContainer(deployment(p, "frontend"), "dynamo.frontend");
-const worker = (p: StackPlan, role: Role) => mainContainer(deployment(p, role), "dynamo.vllm");
-
-function envValue(c: Container, name: string): string | undefined {
-    const found = (c.env ?? []).filter((e) => e.name === name);
-    assert.ok(found.length <= 1, `${c.name}: ${name} set ${found.length} times`);
-    return found[0]?.value;
-}
-
-function argValue(args: string[], flag: string): string | undefined {
-    const values = args.flatMap((a, i) => (a === flag ? [args[i + 1]] : a.startsWith(`${flag}=`) ? [a.slice(flag.length + 1)] : []));
-    assert.ok(values.length <= 1, `${flag} given ${values.length} times`);
-    return values[0];
-}
-
-function containerPort(c: Container, port: number | string | undefined): number | undefined {
-    return typeof port === "number" ? port : c.ports?.find((cp) => cp.name === port)?.containerPort;
-}
-
-/** `scheme://<name>.<namespace>.svc.cluster.local:<port>` -> its parts. */
-function inClusterUrl(url: string | undefined): { name: string; namespace: string; port: number } {
-    assert.ok(url, "URL unset");
-    const parsed = new URL(url);
-    const labels = parsed.hostname.split(".");
-    assert.deepStrictEqual(labels.slice(2), ["svc", "cluster", "local"], `${url} is not an in-cluster Service name`);
-    assert.ok(parsed.port !== "", `${url} names no port`);
-    return { name: labels[0], namespace: labels[1], port: Number(parsed.port) };
-}
-
-const WARNING = "falls back to TCP";
-
-describe("dynamo graph: llama31-pd (8 + 8 on EFA, 2 frontends)", () => {
+describe("dynamo graph: llama31-pd (8 + 8 on EFA, 2 frontends, gated model)", () => {
     let p: StackPlan;
     before(async () => {
         p = await planStack("llama31-pd", ["graph=dynamo"]);
     });
 
-    it("runs 8 prefill, 8 decode and frontendReplicas (2) frontend pods", () => {
-        assert.strictEqual(deployment(p, "prefill").spec.replicas, 8);
-        assert.strictEqual(deployment(p, "decode").spec.replicas, 8);
-        assert.strictEqual(deployment(p, "frontend").spec.replicas, 2);
-    });
-
-    it("runs the frontend with --router-mode kv (the default) on HTTP port 8000", () => {
-        const c = frontend(p);
-        assert.strictEqual(argValue(c.args ?? [], "--router-mode"), "kv");
-        assert.strictEqual(argValue(c.args ?? [], "--http-port"), "8000");
-        assert.ok(c.ports?.some((cp) => cp.name === "http" && cp.containerPort === 8000));
-    });
-
-    it("syncs KV-router state between the 2 frontends (--router-replica-sync)", () => {
-        assert.ok(frontend(p).args?.includes("--router-replica-sync"));
-    });
-
-    it("gives the frontend the workers' KV block size (--kv-cache-block-size = blockSize)", () => {
-        assert.strictEqual(argValue(frontend(p).args ?? [], "--kv-cache-block-size"), String(p.plan.config.blockSize));
-    });
-
-    it("marks only the prefill workers with --is-prefill-worker", () => {
-        assert.ok(worker(p, "prefill").args?.includes("--is-prefill-worker"));
-        assert.ok(!worker(p, "decode").args?.includes("--is-prefill-worker"));
-    });
-
-    it("lets requests migrate off dying workers (--migration-limit > 0) on both roles", () => {
-        for (const role of ROLES) {
-            const limit = argValue(worker(p, role).args ?? [], "--migration-limit");
-            assert.ok(limit !== undefined && Number.isInteger(Number(limit)) && Number(limit) > 0, `${role}: --migration-limit ${limit}`);
-        }
-    });
-
-    it("serves the configured model from both roles (--model)", () => {
-        for (const role of ROLES) {
-            assert.strictEqual(argValue(worker(p, role).args ?? [], "--model"), p.plan.config.model, role);
-        }
-    });
-
-    it("points ETCD_ENDPOINTS of frontend and workers at the etcd Service of the plan, port 2379", () => {
-        const containers = [frontend(p), ...ROLES.map((role) => worker(p, role))];
-        const url = envValue(containers[0], "ETCD_ENDPOINTS");
-        for (const c of containers) {
-            assert.strictEqual(envValue(c, "ETCD_ENDPOINTS"), url, c.name);
-        }
-        const etcd = inClusterUrl(url);
-        assert.strictEqual(etcd.port, 2379);
-        const service = p.manifest("Service", etcd.name, etcd.namespace) as unknown as Service;
-        assert.ok(
-            service.spec.ports.some((sp) => sp.port === 2379),
-            "the etcd Service exposes 2379",
-        );
-        const members = p.manifest("StatefulSet", "etcd", etcd.namespace) as unknown as Deployment;
-        const podLabels = members.spec.template.metadata.labels;
-        assert.ok(
-            Object.entries(service.spec.selector ?? {}).every(([k, v]) => podLabels[k] === v),
-            "the etcd Service selects the etcd pods",
+    it("is one nvidia.com/v1beta1 DynamoGraphDeployment for vLLM in the serving namespace, no hand-written Dynamo workloads", () => {
+        const g = dgd(p);
+        assert.strictEqual(g.apiVersion, "nvidia.com/v1beta1");
+        assert.strictEqual(g.metadata.namespace, "serving");
+        assert.strictEqual(g.spec.backendFramework, "vllm");
+        const workloads = p
+            .manifests()
+            .filter((o) => ["Deployment", "StatefulSet"].includes(o.kind) && o.metadata.labels?.["pd-serving/graph"]);
+        assert.deepStrictEqual(
+            workloads.map((o) => o.metadata.name),
+            [],
         );
     });
 
-    it("points NATS_SERVER of frontend and workers at the NATS Helm release (name and namespace), port 4222", () => {
-        const containers = [frontend(p), ...ROLES.map((role) => worker(p, role))];
-        const url = envValue(containers[0], "NATS_SERVER");
-        for (const c of containers) {
-            assert.strictEqual(envValue(c, "NATS_SERVER"), url, c.name);
-        }
-        assert.ok(url?.startsWith("nats://"), url);
-        const nats = inClusterUrl(url);
-        assert.strictEqual(nats.port, 4222);
-        const releases = p.resources("kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.chart === "nats");
-        assert.strictEqual(releases.length, 1, "one NATS release");
-        // The chart names its client Service after the release.
-        assert.strictEqual(releases[0].inputs.name, nats.name);
-        assert.strictEqual(releases[0].inputs.namespace, nats.namespace);
+    it("has a frontend (frontendReplicas = 2), 8 prefill and 8 decode components", () => {
+        assert.strictEqual(component(p, "frontend").replicas, 2);
+        assert.strictEqual(component(p, "prefill").replicas, 8);
+        assert.strictEqual(component(p, "decode").replicas, 8);
+        assert.strictEqual(p.plan.summary.prefillReplicas, 8);
+        assert.strictEqual(p.plan.summary.decodeReplicas, 8);
+        assert.strictEqual(p.plan.summary.gpusRequested, 16);
     });
 
-    it("makes workers and frontends wait in an init container until etcd and NATS answer", () => {
-        for (const component of ["frontend", ...ROLES]) {
-            const pod = deployment(p, component).spec.template.spec;
-            const main = pod.containers[0];
-            const wait = (pod.initContainers ?? []).find((c) => JSON.stringify(c.command ?? []).includes("ETCD_ENDPOINTS"));
-            assert.ok(wait, `${component}: no init container waits for etcd`);
-            assert.strictEqual(envValue(wait, "ETCD_ENDPOINTS"), envValue(main, "ETCD_ENDPOINTS"), component);
-            const natsMonitor = envValue(wait, "NATS_MONITOR");
-            assert.ok(JSON.stringify(wait.command).includes("NATS_MONITOR"), `${component}: the wait does not probe NATS`);
+    it("runs the frontend with --router-mode kv, --kv-cache-block-size = blockSize, --migration-limit 3 and replica sync", () => {
+        const c = main(component(p, "frontend"));
+        assert.deepStrictEqual(c.command, ["python3", "-m", "dynamo.frontend"]);
+        assert.strictEqual(argValue(c.args, "--router-mode"), "kv");
+        assert.strictEqual(argValue(c.args, "--kv-cache-block-size"), String(p.plan.config.blockSize));
+        assert.strictEqual(argValue(c.args, "--migration-limit"), "3");
+        assert.ok(c.args?.includes("--router-replica-sync"));
+    });
+
+    it("gives the workers the same --block-size the frontend hashes by, and the model", () => {
+        for (const type of ["prefill", "decode"]) {
+            const c = main(component(p, type));
+            assert.deepStrictEqual(c.command, ["python3", "-m", "dynamo.vllm"]);
+            assert.strictEqual(argValue(c.args, "--block-size"), String(p.plan.config.blockSize), type);
+            assert.strictEqual(argValue(c.args, "--model"), p.plan.config.model, type);
+            assert.strictEqual(argValue(c.args, "--disaggregation-mode"), type);
+            assert.ok(!c.args?.includes("--migration-limit"), `${type}: --migration-limit is a frontend flag in 1.6`);
+        }
+    });
+
+    it("moves KV with NixlConnector over LIBFABRIC on both roles (EFA)", () => {
+        for (const type of ["prefill", "decode"]) {
+            const config = JSON.parse(argValue(main(component(p, type)).args, "--kv-transfer-config") ?? "{}");
+            assert.strictEqual(config.kv_connector, "NixlConnector", type);
+            assert.deepStrictEqual(config.kv_connector_extra_config?.backends, ["LIBFABRIC"], type);
             assert.strictEqual(
-                inClusterUrl(natsMonitor).name,
-                inClusterUrl(envValue(main, "NATS_SERVER")).name,
-                `${component}: NATS_MONITOR is another host`,
+                main(component(p, type)).env?.find((e) => e.name === "FI_PROVIDER")?.value,
+                "efa",
+                `${type}: libfabric's EFA provider`,
             );
         }
     });
 
-    it("probes workers on Dynamo's system port 9090 (/live, /health), enabled by DYN_SYSTEM_ENABLED/DYN_SYSTEM_PORT", () => {
-        for (const role of ROLES) {
-            const c = worker(p, role);
-            assert.strictEqual(envValue(c, "DYN_SYSTEM_ENABLED"), "true", role);
-            assert.strictEqual(envValue(c, "DYN_SYSTEM_PORT"), "9090", role);
-            for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe]) {
-                assert.ok(probe?.httpGet, `${role}: an HTTP probe is missing`);
-                assert.strictEqual(containerPort(c, probe.httpGet.port), 9090, `${role}: probe on ${probe.httpGet.port}`);
-            }
-            assert.strictEqual(c.readinessProbe?.httpGet?.path, "/health", role);
-            assert.strictEqual(c.livenessProbe?.httpGet?.path, "/live", role);
+    it("has prefill publish KV events for the KV router (zmq, prefix caching on); decode publishes none", () => {
+        const prefill = main(component(p, "prefill"));
+        assert.ok(prefill.args?.includes("--enable-prefix-caching"));
+        const events = JSON.parse(argValue(prefill.args, "--kv-events-config") ?? "{}");
+        assert.strictEqual(events.publisher, "zmq");
+        assert.strictEqual(events.enable_kv_cache_events, true);
+        assert.strictEqual(argValue(main(component(p, "decode")).args, "--kv-events-config"), undefined);
+    });
+
+    it("runs workers on the EFA runtime image, the frontend on the plain one, with runtimeVersionOverride 1.6.2", () => {
+        assert.match(main(component(p, "prefill")).image, /dynamo:1\.6\.2-efa-vllm-runtime-v1$/);
+        assert.match(main(component(p, "decode")).image, /dynamo:1\.6\.2-efa-vllm-runtime-v1$/);
+        assert.match(main(component(p, "frontend")).image, /dynamo:1\.6\.2-vllm-runtime-v1$/);
+        for (const c of dgd(p).spec.components) {
+            // The CRD pattern is MAJOR.MINOR.PATCH; the tag names the same release.
+            assert.match(c.runtimeVersionOverride ?? "", /^\d+\.\d+\.\d+$/, c.name);
+            assert.ok(main(c).image.includes(`:${c.runtimeVersionOverride}-`), c.name);
         }
     });
 
-    it("rolls workers without surge (every GPU is taken: maxSurge 0)", () => {
-        for (const role of ROLES) {
-            const strategy = deployment(p, role).spec.strategy;
-            assert.strictEqual(strategy?.type ?? "RollingUpdate", "RollingUpdate", role);
-            assert.strictEqual(strategy?.rollingUpdate?.maxSurge, 0, role);
+    it("builds the worker pods like vllm-router's: same GPUs, EFA, huge pages, placement, volumes and model cache", async () => {
+        const router = await planStack("llama31-pd");
+        for (const type of ["prefill", "decode"]) {
+            const sts = router.manifest("StatefulSet", type) as unknown as { spec: { template: { spec: PodSpec } } };
+            const theirs = sts.spec.template.spec;
+            const ours = component(p, type).podTemplate.spec;
+            assert.deepStrictEqual(main(component(p, type)).resources, theirs.containers[0].resources, `${type}: resources`);
+            assert.deepStrictEqual(ours.nodeSelector, theirs.nodeSelector, `${type}: nodeSelector`);
+            assert.deepStrictEqual(ours.tolerations, theirs.tolerations, `${type}: tolerations`);
+            assert.deepStrictEqual(ours.volumes, theirs.volumes, `${type}: volumes`);
+            assert.deepStrictEqual(
+                (ours.initContainers ?? []).map((c) => c.name),
+                (theirs.initContainers ?? []).map((c) => c.name),
+                `${type}: init containers (the model wait)`,
+            );
         }
     });
 
-    it("warns that KV transfer falls back to TCP (efa=true)", () => {
-        assert.ok(
-            p.warnings.some((w) => w.includes(WARNING)),
-            JSON.stringify(p.warnings),
+    it("leaves /dev/shm to the worker builder (sharedMemorySize 0) and no port name the operator adds (nixl)", () => {
+        for (const type of ["prefill", "decode"]) {
+            const c = component(p, type);
+            assert.strictEqual(c.sharedMemorySize, "0", type);
+            assert.strictEqual(main(c).volumeMounts?.filter((m) => m.mountPath === "/dev/shm").length, 1, type);
+            const names = (main(c).ports ?? []).map((pp) => pp.name);
+            assert.ok(!names.includes("nixl"), `${type}: ${names.join(", ")}`);
+            assert.strictEqual(new Set(names).size, names.length, `${type}: duplicate port names`);
+        }
+    });
+
+    it("probes workers on Dynamo's system port 9090 (/live, /health), enabled by DYN_SYSTEM_PORT", () => {
+        for (const type of ["prefill", "decode"]) {
+            const c = main(component(p, type));
+            assert.strictEqual(c.env?.find((e) => e.name === "DYN_SYSTEM_PORT")?.value, "9090");
+            assert.strictEqual(c.ports?.find((pp) => pp.name === "system")?.containerPort, 9090);
+            assert.strictEqual(c.readinessProbe?.httpGet?.port, "system");
+            assert.strictEqual(c.readinessProbe?.httpGet?.path, "/health");
+            assert.strictEqual(c.livenessProbe?.httpGet?.path, "/live");
+        }
+    });
+
+    it("rolls workers without surge (every GPU is taken)", () => {
+        for (const type of ["prefill", "decode"]) {
+            assert.strictEqual(
+                component(p, type).podTemplate.metadata.annotations?.["nvidia.com/deployment-rolling-update-max-surge"],
+                "0",
+            );
+        }
+    });
+
+    it("uses NATS as the event plane: DYN_EVENT_PLANE=nats for every component, natsAddr = our NATS Service on 4222", () => {
+        assert.deepStrictEqual(
+            dgd(p).spec.env.filter((e) => e.name === "DYN_EVENT_PLANE"),
+            [{ name: "DYN_EVENT_PLANE", value: "nats" }],
         );
+        const nats = inClusterUrl(at(platformValues(p), "dynamo-operator.natsAddr"));
+        assert.strictEqual(nats.scheme, "nats:");
+        assert.strictEqual(nats.port, 4222);
+        const release = p.resources("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "nats");
+        assert.ok(release, "no NATS release");
+        assert.strictEqual(release.inputs.name, nats.name);
+        assert.strictEqual(release.inputs.namespace, nats.namespace);
+    });
+
+    it("lets every component's pods through the NATS NetworkPolicy on 4222", () => {
+        const policy = p.manifest("NetworkPolicy", "nats") as unknown as NetworkPolicy;
+        for (const c of dgd(p).spec.components) {
+            assert.ok(admits(policy, c.podTemplate.metadata.labels, 4222), c.name);
+        }
+    });
+
+    it("waits in pulumi up until the operator reports status.state successful, for at least an hour", () => {
+        const annotations = dgd(p).metadata.annotations;
+        assert.strictEqual(annotations["pulumi.com/waitFor"], "jsonpath={.status.state}=successful");
+        assert.ok(Number(annotations["pulumi.com/timeoutSeconds"]) >= 3600, annotations["pulumi.com/timeoutSeconds"]);
+    });
+
+    it("gives the frontend (which fetches tokenizer and config) the hf-token Secret, the workers only the offline cache", () => {
+        const token = main(component(p, "frontend")).env?.find((e) => e.name === "HF_TOKEN") as
+            { valueFrom?: { secretKeyRef?: { name: string; key: string } } } | undefined;
+        assert.deepStrictEqual(token?.valueFrom?.secretKeyRef, { name: "hf-token", key: "HF_TOKEN" });
+        p.manifest("Secret", "hf-token", "serving");
+        for (const type of ["prefill", "decode"]) {
+            const env = main(component(p, type)).env ?? [];
+            assert.strictEqual(env.find((e) => e.name === "HF_HUB_OFFLINE")?.value, "1", type);
+            assert.ok(!env.some((e) => e.name === "HF_TOKEN"), `${type} holds the token`);
+        }
+    });
+
+    it("counts the frontends among the pods that may reach the hub: 2 GPU nodes' downloads + 2 frontends", () => {
+        assert.strictEqual(p.plan.summary.modelDownloadsPerDeploy, p.plan.summary.gpuNodes + 2);
+    });
+
+    it("serves the frontend through the NLB Service, which selects the frontend pods on their http port", () => {
+        const service = p.manifest("Service", "frontend-endpoint") as unknown as {
+            spec: { selector: Record<string, string>; ports: { targetPort: string }[] };
+        };
+        const frontend = component(p, "frontend");
+        assert.ok(Object.entries(service.spec.selector).every(([k, v]) => frontend.podTemplate.metadata.labels[k] === v));
+        assert.ok(main(frontend).ports?.some((pp) => pp.name === service.spec.ports[0].targetPort));
+        for (const type of ["prefill", "decode"]) {
+            const labels = component(p, type).podTemplate.metadata.labels;
+            assert.ok(!Object.entries(service.spec.selector).every(([k, v]) => labels[k] === v), `the NLB selects ${type}`);
+        }
     });
 });
 
@@ -204,42 +204,54 @@ describe("dynamo graph: replicas 3/5/1", () => {
         p = await planStack("llama31-pd", ["graph=dynamo", "prefillReplicas=3", "decodeReplicas=5", "frontendReplicas=1"]);
     });
 
-    it("runs 3 prefill, 5 decode and 1 frontend pod", () => {
-        assert.strictEqual(deployment(p, "prefill").spec.replicas, 3);
-        assert.strictEqual(deployment(p, "decode").spec.replicas, 5);
-        assert.strictEqual(deployment(p, "frontend").spec.replicas, 1);
+    it("has 3 prefill, 5 decode and 1 frontend replicas", () => {
+        assert.strictEqual(component(p, "prefill").replicas, 3);
+        assert.strictEqual(component(p, "decode").replicas, 5);
+        assert.strictEqual(component(p, "frontend").replicas, 1);
         assert.strictEqual(p.plan.summary.prefillReplicas, 3);
         assert.strictEqual(p.plan.summary.decodeReplicas, 5);
     });
 
     it("does not sync router state with a single frontend", () => {
-        assert.ok(!frontend(p).args?.includes("--router-replica-sync"));
+        assert.ok(!main(component(p, "frontend")).args?.includes("--router-replica-sync"));
     });
 });
 
-describe("dynamo graph: dev with dynamoRouterMode=round-robin and 2 frontends (no EFA)", () => {
+describe("dynamo graph: dev with dynamoRouterMode=round-robin and 2 frontends (no EFA, public model)", () => {
     let p: StackPlan;
     before(async () => {
         p = await planStack("dev", ["graph=dynamo", "dynamoRouterMode=round-robin", "frontendReplicas=2"]);
     });
 
-    it("passes --router-mode round-robin", () => {
-        assert.strictEqual(argValue(frontend(p).args ?? [], "--router-mode"), "round-robin");
+    it("passes --router-mode round-robin, without replica sync or KV events (only the KV router reads them)", () => {
+        const frontend = main(component(p, "frontend"));
+        assert.strictEqual(argValue(frontend.args, "--router-mode"), "round-robin");
+        assert.ok(!frontend.args?.includes("--router-replica-sync"));
+        assert.strictEqual(argValue(main(component(p, "prefill")).args, "--kv-events-config"), undefined);
     });
 
-    it("does not sync KV-router state outside kv mode", () => {
-        assert.strictEqual(deployment(p, "frontend").spec.replicas, 2);
-        assert.ok(!frontend(p).args?.includes("--router-replica-sync"));
+    it("runs the plain runtime image with NIXL's default backend and no EFA devices", () => {
+        for (const type of ["prefill", "decode"]) {
+            const c = main(component(p, type));
+            assert.match(c.image, /dynamo:1\.6\.2-vllm-runtime-v1$/);
+            const config = JSON.parse(argValue(c.args, "--kv-transfer-config") ?? "{}");
+            assert.strictEqual(config.kv_connector_extra_config, undefined);
+            assert.strictEqual(c.resources?.limits?.["vpc.amazonaws.com/efa"], undefined);
+        }
     });
 
-    it("does not warn about a TCP fallback without EFA", () => {
-        assert.ok(!p.warnings.some((w) => w.includes(WARNING)), JSON.stringify(p.warnings));
+    it("gives the frontend no token without hfToken, yet counts it as a hub reader", () => {
+        assert.ok(!main(component(p, "frontend")).env?.some((e) => e.name === "HF_TOKEN"));
+        assert.strictEqual(p.plan.summary.modelDownloadsPerDeploy, p.plan.summary.gpuNodes + 2);
     });
 });
 
-describe("dynamo graph: the TCP-fallback warning is Dynamo's", () => {
-    it("is not logged for graph=vllm-router on EFA", async () => {
-        const p = await planStack("llama31-pd");
-        assert.ok(!p.warnings.some((w) => w.includes(WARNING)), JSON.stringify(p.warnings));
+describe("dynamo graph: the platform is Dynamo's", () => {
+    it("is absent with graph=vllm-router, kept (without a graph) with dynamoInfra=true", async () => {
+        const router = await planStack("dev");
+        assert.ok(!router.resources("kubernetes:helm.sh/v3:Release").some((r) => r.inputs.chart === "dynamo-platform"));
+        const kept = await planStack("dev", ["dynamoInfra=true"]);
+        assert.ok(kept.resources("kubernetes:helm.sh/v3:Release").some((r) => r.inputs.chart === "dynamo-platform"));
+        assert.ok(!kept.manifests().some((o) => o.kind === "DynamoGraphDeployment"));
     });
 });

@@ -5,6 +5,7 @@
  * endpoint, port-forward command and metrics URLs pointing at things the plan really creates.
  */
 import * as assert from "assert";
+import { DYNAMO_COMPONENT_KIND, withDynamoComponents } from "./helpers/dynamo";
 import { planStack, StackPlan } from "./helpers/plan";
 
 const SCHEME = "service.beta.kubernetes.io/aws-load-balancer-scheme";
@@ -41,7 +42,10 @@ function selects(selector: Record<string, string> | undefined, labels: Record<st
 
 /** Workloads whose pods a Service selects. */
 function selected(p: StackPlan, service: Service): PodTemplate[] {
-    return (p.manifests().filter((o) => ["Deployment", "StatefulSet", "DaemonSet"].includes(o.kind)) as unknown as PodTemplate[]).filter(
+    const workloads = withDynamoComponents(p.manifests()).filter((o) =>
+        ["Deployment", "StatefulSet", "DaemonSet", DYNAMO_COMPONENT_KIND].includes(o.kind),
+    ) as unknown as PodTemplate[];
+    return workloads.filter(
         (w) => w.metadata.namespace === service.metadata.namespace && selects(service.spec.selector, w.spec.template.metadata.labels),
     );
 }

@@ -3,11 +3,21 @@
  * system node (one member per node, a PDB that keeps quorum, a volume per member), start from a
  * pinned official image (the Bitnami images upstream examples use were withdrawn), find its
  * peers by the DNS names of its headless Service, and accept connections only from the serving
- * graph and its own members.
+ * graph and its own members. Deployed only with dynamoDiscovery=etcd.
  */
+
+/** Labels of the pods of each Dynamo component (frontend, prefill, decode). */
+function dynamoPodLabels(p: StackPlan): Record<string, Record<string, string>> {
+    const components = asK8s(withDynamoComponents(p.manifests())).filter((o) => o.kind === DYNAMO_COMPONENT_KIND);
+    assert.strictEqual(components.length, 3, "frontend, prefill and decode");
+    return Object.fromEntries(
+        components.map((o) => [o.metadata.labels!["app.kubernetes.io/component"], o.spec!.template!.metadata!.labels!]),
+    );
+}
 import * as assert from "assert";
 import { asK8s, asObject, Container, K8sObject, podTemplate, selects } from "./helpers/k8sSchema";
 import { planStack, StackPlan } from "./helpers/plan";
+import { DYNAMO_COMPONENT_KIND, withDynamoComponents } from "./helpers/dynamo";
 
 const INFRA_CLIENT = { "pd-serving/infra-client": "true" };
 
@@ -58,14 +68,14 @@ function admittedPorts(policy: NetworkPolicySpec, labels: Record<string, string>
         .sort((a, b) => a - b);
 }
 
-describe("etcd: llama31-pd with graph=dynamo", () => {
+describe("etcd: llama31-pd with graph=dynamo and dynamoDiscovery=etcd", () => {
     let p: StackPlan;
     let sts: K8sObject;
     let etcd: Container;
     let podLabels: Record<string, string>;
     let ns: string;
     before(async () => {
-        p = await planStack("llama31-pd", ["graph=dynamo"]);
+        p = await planStack("llama31-pd", ["graph=dynamo", "dynamoDiscovery=etcd"]);
         sts = asObject(p.manifest("StatefulSet", "etcd"));
         etcd = sts.spec!.template!.spec.containers[0];
         podLabels = sts.spec!.template!.metadata!.labels!;
@@ -171,25 +181,16 @@ describe("etcd: llama31-pd with graph=dynamo", () => {
         assert.strictEqual(flag(etcd, "listen-client-urls"), "http://0.0.0.0:2379");
     });
 
-    it("exports etcdEndpoint as that Service's in-cluster URL, which the Dynamo pods use", () => {
+    it("exports etcdEndpoint as that Service's in-cluster URL, which the Dynamo operator injects (etcdAddr)", () => {
         const endpoint = new URL(String(p.plan.outputs.etcdEndpoint));
         assert.strictEqual(endpoint.protocol, "http:");
         const [service, namespace, ...rest] = endpoint.hostname.split(".");
         assert.deepStrictEqual(rest, ["svc", "cluster", "local"]);
         const spec = asObject(p.manifest("Service", service, namespace)).spec as unknown as ServiceSpec;
         assert.ok(spec.ports.some((port) => port.port === Number(endpoint.port)));
-        for (const name of ["frontend", "prefill", "decode"]) {
-            const pod = asObject(p.manifest("Deployment", name, ns)).spec!.template!.spec;
-            const users = [...(pod.initContainers ?? []), ...pod.containers].filter((c) => c.env?.some((e) => e.name === "ETCD_ENDPOINTS"));
-            assert.ok(users.length > 0, `${name} is told where etcd is`);
-            for (const c of users) {
-                assert.strictEqual(
-                    c.env?.find((e) => e.name === "ETCD_ENDPOINTS")?.value,
-                    p.plan.outputs.etcdEndpoint,
-                    `${name}/${c.name}`,
-                );
-            }
-        }
+        const release = p.resources("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "dynamo-platform");
+        const operator = (release?.inputs.values as { "dynamo-operator"?: { etcdAddr?: string } } | undefined)?.["dynamo-operator"];
+        assert.strictEqual(operator?.etcdAddr, p.plan.outputs.etcdEndpoint);
     });
 
     describe("NetworkPolicy", () => {
@@ -215,17 +216,13 @@ describe("etcd: llama31-pd with graph=dynamo", () => {
         });
 
         it("admits the Dynamo frontend, prefill and decode pods (their templates carry the label)", () => {
-            for (const name of ["frontend", "prefill", "decode"]) {
-                const labels = asObject(p.manifest("Deployment", name, ns)).spec?.template?.metadata?.labels;
-                assert.deepStrictEqual(admittedPorts(policy, labels ?? {}), [2379], name);
+            for (const [name, labels] of Object.entries(dynamoPodLabels(p))) {
+                assert.deepStrictEqual(admittedPorts(policy, labels), [2379], name);
             }
         });
 
         it("admits no other pod of the plan (e.g. the model cache)", () => {
-            const others = asK8s(p.manifests()).filter(
-                (o) =>
-                    podTemplate(o) && o.metadata.namespace === ns && !["frontend", "prefill", "decode", "etcd"].includes(o.metadata.name),
-            );
+            const others = asK8s(p.manifests()).filter((o) => podTemplate(o) && o.metadata.namespace === ns && o.metadata.name !== "etcd");
             assert.ok(others.length > 0);
             for (const o of others) {
                 assert.deepStrictEqual(admittedPorts(policy, podTemplate(o)?.metadata?.labels ?? {}), [], `${o.kind} ${o.metadata.name}`);
@@ -234,12 +231,12 @@ describe("etcd: llama31-pd with graph=dynamo", () => {
     });
 });
 
-describe("etcd: only with graph=dynamo or dynamoInfra=true", () => {
+describe("etcd: only with dynamoDiscovery=etcd (graph=dynamo or dynamoInfra=true)", () => {
     let router: StackPlan;
     let infra: StackPlan;
     before(async () => {
         router = await planStack("llama31-pd");
-        infra = await planStack("llama31-pd", ["dynamoInfra=true"]);
+        infra = await planStack("llama31-pd", ["dynamoInfra=true", "dynamoDiscovery=etcd"]);
     });
 
     it("is absent with graph=vllm-router, and etcdEndpoint is null", () => {

@@ -9,6 +9,7 @@ import * as assert from "assert";
 import { Program, PROGRAM_FLAGS } from "./fixtures/flags";
 import { planStack, StackPlan } from "./helpers/plan";
 import { Container, PodSpec } from "./helpers/k8sSchema";
+import { podSetsOf } from "../plan/offline/objects";
 
 const NEGATIVE_NUMBER = /^-\d+(\.\d+)?$/;
 
@@ -106,15 +107,16 @@ function identify(c: Container): Identified {
 const SERVING_PROGRAM_IN_SCRIPT = /\bvllm\s+serve\b|\bvllm-router\b|\bdynamo\.(frontend|vllm)\b/;
 
 function containers(p: StackPlan): { where: string; container: Container }[] {
-    return p.manifests().flatMap((o) => {
-        const spec = o.spec?.template?.spec as unknown as PodSpec | undefined;
-        return spec
-            ? [...(spec.initContainers ?? []), ...spec.containers].map((container) => ({
-                  where: `${o.kind}/${o.metadata.name}/${container.name}`,
-                  container,
-              }))
-            : [];
-    });
+    // Workload templates and the components of a DynamoGraphDeployment alike.
+    return p.manifests().flatMap((o) =>
+        podSetsOf(o).flatMap((pods) => {
+            const spec = pods.spec as unknown as PodSpec;
+            return [...(spec.initContainers ?? []), ...spec.containers].map((container) => ({
+                where: `${pods.where}/${container.name}`,
+                container,
+            }));
+        }),
+    );
 }
 
 const PLANS: { name: string; stack: string; sets: string[]; programs: Program[] }[] = [
@@ -255,12 +257,12 @@ describe("flags: the checker itself", () => {
     });
 
     it("takes a negative number as a value, not a flag", () => {
-        assert.deepStrictEqual(argProblems("dynamo.frontend", ["--kv-overlap-score-weight", "-1"]), []);
+        assert.deepStrictEqual(argProblems("dynamo.frontend", ["--router-temperature", "-1"]), []);
     });
 
     it("rejects a value given to a switch and stray positional arguments", () => {
-        assert.notDeepStrictEqual(argProblems("dynamo.vllm", ["--is-prefill-worker=true"]), []);
-        assert.notDeepStrictEqual(argProblems("dynamo.vllm", ["--is-prefill-worker", "true"]), []);
+        assert.notDeepStrictEqual(argProblems("dynamo.vllm", ["--enable-prefix-caching=true"]), []);
+        assert.notDeepStrictEqual(argProblems("dynamo.vllm", ["--enable-prefix-caching", "true"]), []);
         assert.notDeepStrictEqual(argProblems("vllm serve", ["model-a", "model-b"]), []);
     });
 

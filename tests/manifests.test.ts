@@ -23,6 +23,7 @@ import {
     tolerates,
 } from "./helpers/k8sSchema";
 import { planStack, StackPlan } from "./helpers/plan";
+import { DYNAMO_COMPONENT_KIND, withDynamoComponents } from "./helpers/dynamo";
 import { hfTokenProblem } from "../stacks/validate";
 
 const POOL_LABEL = "pd-serving/node-pool";
@@ -64,6 +65,36 @@ interface ServicePort {
 const label = (v: Variant) => [v.stack, ...v.sets].join(" ");
 
 /** Pod templates of the plan with the object they belong to. */
+/** A Dynamo component is checked as a core/v1 PodTemplate holding its pod template. */
+function asSchemaObject(o: K8sObject): K8sObject {
+    return o.kind === DYNAMO_COMPONENT_KIND
+        ? ({
+              apiVersion: "v1",
+              kind: "PodTemplate",
+              metadata: { name: o.metadata.name, namespace: o.metadata.namespace },
+              template: o.spec?.template,
+          } as unknown as K8sObject)
+        : o;
+}
+
+interface NodeAffinityOnly {
+    nodeAffinity?: {
+        requiredDuringSchedulingIgnoredDuringExecution?: {
+            nodeSelectorTerms?: { matchExpressions?: { key: string; operator: string; values?: string[] }[] }[];
+        };
+    };
+}
+
+/** Labels a required node affinity pins a pod to (single-valued In expressions of its only term). */
+function requiredNodeLabels(affinity: NodeAffinityOnly | undefined): Record<string, string> | undefined {
+    const terms = affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+    if (terms.length !== 1) {
+        return undefined;
+    }
+    const pinned = (terms[0].matchExpressions ?? []).filter((e) => e.operator === "In" && e.values?.length === 1);
+    return Object.fromEntries(pinned.map((e) => [e.key, e.values![0]]));
+}
+
 function templates(objects: K8sObject[]) {
     return objects.flatMap((o) => {
         const t = podTemplate(o);
@@ -182,7 +213,8 @@ for (const variant of VARIANTS) {
         let objects: K8sObject[];
         before(async () => {
             p = await planStack(variant.stack, variant.sets);
-            objects = asK8s(p.manifests());
+            // A DynamoGraphDeployment's components as workloads (its pod templates are checked like theirs).
+            objects = asK8s(withDynamoComponents(p.manifests()));
             assert.strictEqual(p.plan.config.graph, variant.graph);
         });
 
@@ -190,14 +222,21 @@ for (const variant of VARIANTS) {
             assert.ok(objects.length >= 3, `${objects.length} objects`);
             const problems = Object.fromEntries(
                 objects
-                    .map((o) => [`${o.metadata.namespace ?? "_cluster"}.${o.kind}.${o.metadata.name}`, schemaProblems(o)] as const)
+                    .map(
+                        (o) =>
+                            [
+                                `${o.metadata.namespace ?? "_cluster"}.${o.kind}.${o.metadata.name}`,
+                                schemaProblems(asSchemaObject(o)),
+                            ] as const,
+                    )
                     .filter(([, found]) => found.length > 0),
             );
             assert.deepStrictEqual(problems, {});
         });
 
         it("every workload's selector matches its own pod template", () => {
-            for (const { object, template } of templates(objects)) {
+            // The Dynamo operator writes the selectors of the workloads it renders.
+            for (const { object, template } of templates(objects).filter(({ object }) => object.kind !== DYNAMO_COMPONENT_KIND)) {
                 const selector = (object.spec?.selector as { matchLabels?: Record<string, string> } | undefined)?.matchLabels;
                 assert.ok(selects(selector, template.metadata?.labels), `${object.kind} ${object.metadata.name}`);
             }
@@ -254,7 +293,8 @@ for (const variant of VARIANTS) {
 
         it("every StatefulSet's serviceName is a headless Service in its namespace that selects its pods", () => {
             const statefulSets = objects.filter((o) => o.kind === "StatefulSet");
-            assert.ok(statefulSets.length > 0);
+            // vllm-router's workers are StatefulSets; the Dynamo graph has etcd's only with etcd discovery.
+            assert.ok(statefulSets.length > 0 || variant.graph === "dynamo" || variant.sets.includes("dynamoInfra=true"));
             for (const sts of statefulSets) {
                 const service = objects.find(
                     (o) =>
@@ -358,8 +398,12 @@ for (const variant of VARIANTS) {
                 const values = release.inputs.values as {
                     nodeSelector?: Record<string, string>;
                     podTemplate?: { merge?: { spec?: { nodeSelector?: Record<string, string> } } };
+                    "dynamo-operator"?: { controllerManager?: { affinity?: NodeAffinityOnly } };
                 };
-                const selector = values.nodeSelector ?? values.podTemplate?.merge?.spec?.nodeSelector;
+                const selector =
+                    values.nodeSelector ??
+                    values.podTemplate?.merge?.spec?.nodeSelector ??
+                    requiredNodeLabels(values["dynamo-operator"]?.controllerManager?.affinity);
                 const plugin = ["nvidia-device-plugin", "aws-efa-k8s-device-plugin"].includes(String(release.inputs.chart));
                 assert.strictEqual(selector?.[POOL_LABEL], plugin ? "gpu" : "system", `Helm release ${release.name}`);
             }

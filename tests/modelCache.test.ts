@@ -21,6 +21,7 @@ import {
     tolerates,
 } from "./helpers/k8sSchema";
 import { planStack, StackPlan } from "./helpers/plan";
+import { withDynamoComponents } from "./helpers/dynamo";
 
 const HF_CANARY = "hf_MODELCACHE_CANARY_0123456789abcdef";
 
@@ -40,7 +41,7 @@ function modelCache(p: StackPlan): CachePod {
 
 /** Pod templates that request GPUs: the prefill and decode workers. */
 function workers(p: StackPlan): K8sObject[] {
-    return asK8s(p.manifests()).filter((o) => {
+    return asK8s(withDynamoComponents(p.manifests())).filter((o) => {
         const spec = podTemplate(o)?.spec;
         return spec !== undefined && podGpus(spec) > 0;
     });
@@ -183,11 +184,11 @@ describe("modelCache: other configs", () => {
         withToken = await planStack("llama31-pd", [`hfToken=${HF_CANARY}`]);
     });
 
-    it("graph=dynamo: still one download per GPU node (2), workers offline and waiting", () => {
-        assert.strictEqual(dynamo.plan.summary.modelDownloadsPerDeploy, 2);
+    it("graph=dynamo: one download per GPU node (2) plus the 2 frontends' tokenizer fetch, workers offline and waiting", () => {
+        assert.strictEqual(dynamo.plan.summary.modelDownloadsPerDeploy, 2 + 2);
         const cache = modelCache(dynamo);
         const ws = workers(dynamo);
-        assert.deepStrictEqual(ws.map((w) => w.metadata.name).sort(), ["decode", "prefill"]);
+        assert.deepStrictEqual(ws.map((w) => w.metadata.name).sort(), ["pd-decode", "pd-prefill"]);
         for (const w of ws) {
             const spec = w.spec!.template!.spec;
             assert.strictEqual(envValue(spec.containers[0], "HF_HUB_OFFLINE"), "1");

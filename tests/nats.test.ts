@@ -5,8 +5,9 @@
  * NetworkPolicy that admits only the serving graph's pods and the servers themselves.
  */
 import * as assert from "assert";
-import { allContainers, asK8s, asObject, envValue, K8sObject, podTemplate, selects } from "./helpers/k8sSchema";
+import { asK8s, asObject, K8sObject, podTemplate, selects } from "./helpers/k8sSchema";
 import { planStack, PlannedResource, StackPlan } from "./helpers/plan";
+import { DYNAMO_COMPONENT_KIND, withDynamoComponents } from "./helpers/dynamo";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const INFRA_CLIENT = { "pd-serving/infra-client": "true" };
@@ -129,20 +130,8 @@ describe("nats: llama31-pd with graph=dynamo", () => {
         assert.strictEqual(values.podDisruptionBudget.enabled, true);
     });
 
-    it("serves monitoring on port 8222, where the Dynamo pods wait for JetStream", () => {
+    it("serves monitoring on port 8222", () => {
         assert.deepStrictEqual(values.config.monitor, { enabled: true, port: MONITOR_PORT });
-        const waits = asK8s(p.manifests()).flatMap((o) => {
-            const spec = podTemplate(o)?.spec;
-            return spec
-                ? allContainers(spec)
-                      .map((c) => envValue(c, "NATS_MONITOR"))
-                      .filter((v): v is string => v !== undefined)
-                : [];
-        });
-        assert.ok(waits.length > 0);
-        for (const url of waits) {
-            assert.strictEqual(new URL(url).port, String(MONITOR_PORT));
-        }
     });
 
     it("runs one server per system node: a hostname topology spread that does not schedule a second", () => {
@@ -171,18 +160,10 @@ describe("nats: llama31-pd with graph=dynamo", () => {
         assert.strictEqual(service.service?.ports?.monitor?.enabled, true, "chart default: monitor port not in the Service");
     });
 
-    it("the Dynamo pods use that endpoint (NATS_SERVER)", () => {
-        for (const name of ["frontend", "prefill", "decode"]) {
-            const spec = asObject(p.manifest("Deployment", name, "serving")).spec?.template?.spec;
-            const servers = allContainers(spec!)
-                .map((c) => envValue(c, "NATS_SERVER"))
-                .filter((v) => v !== undefined);
-            assert.ok(servers.length > 0, name);
-            assert.ok(
-                servers.every((v) => v === p.plan.outputs.natsEndpoint),
-                `${name}: ${servers.join(", ")}`,
-            );
-        }
+    it("is the address the Dynamo operator injects into its pods as NATS_SERVER (natsAddr)", () => {
+        const platform = p.resources("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "dynamo-platform");
+        const operator = (platform?.inputs.values as { "dynamo-operator"?: { natsAddr?: string } } | undefined)?.["dynamo-operator"];
+        assert.strictEqual(operator?.natsAddr, p.plan.outputs.natsEndpoint);
     });
 
     describe("NetworkPolicy", () => {
@@ -211,16 +192,16 @@ describe("nats: llama31-pd with graph=dynamo", () => {
         });
 
         it("admits the Dynamo frontend, prefill and decode pods (their templates carry the label)", () => {
-            for (const name of ["frontend", "prefill", "decode"]) {
-                const labels = asObject(p.manifest("Deployment", name, "serving")).spec?.template?.metadata?.labels ?? {};
-                assert.deepStrictEqual(admittedPorts(policy, labels), [CLIENT_PORT, MONITOR_PORT], name);
+            const components = asK8s(withDynamoComponents(p.manifests())).filter((o) => o.kind === DYNAMO_COMPONENT_KIND);
+            assert.strictEqual(components.length, 3, "frontend, prefill and decode");
+            for (const o of components) {
+                const labels = o.spec?.template?.metadata?.labels ?? {};
+                assert.deepStrictEqual(admittedPorts(policy, labels), [CLIENT_PORT, MONITOR_PORT], o.metadata.name);
             }
         });
 
         it("admits no other pod of the plan", () => {
-            const others: K8sObject[] = asK8s(p.manifests()).filter(
-                (o) => podTemplate(o) && !["frontend", "prefill", "decode"].includes(o.metadata.name),
-            );
+            const others: K8sObject[] = asK8s(p.manifests()).filter((o) => podTemplate(o) !== undefined);
             assert.ok(others.length > 0);
             for (const o of others) {
                 assert.deepStrictEqual(admittedPorts(policy, podTemplate(o)?.metadata?.labels ?? {}), [], `${o.kind} ${o.metadata.name}`);

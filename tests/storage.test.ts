@@ -23,12 +23,12 @@ function storageClasses(p: StackPlan): K8sObject[] {
     return asK8s(p.manifests()).filter((o) => o.kind === "StorageClass");
 }
 
-describe("storage: EBS CSI driver and the gp3 StorageClass (llama31-pd, graph=dynamo)", () => {
+describe("storage: EBS CSI driver and the gp3 StorageClass (llama31-pd, graph=dynamo, dynamoDiscovery=etcd)", () => {
     let p: StackPlan;
     let addon: PlannedResource;
     let gp3: K8sObject;
     before(async () => {
-        p = await planStack("llama31-pd", ["graph=dynamo"], {
+        p = await planStack("llama31-pd", ["graph=dynamo", "dynamoDiscovery=etcd"], {
             state: { "eks:index:Cluster": { oidcProviderArn: OIDC_PROVIDER_ARN, oidcIssuer: OIDC_ISSUER } },
         });
         addon = p.only(ADDON);

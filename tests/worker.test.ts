@@ -9,6 +9,7 @@ import * as assert from "assert";
 import { GPU_INSTANCE_TYPES } from "../stacks/catalog/instances";
 import { planStack, StackPlan } from "./helpers/plan";
 import { Container, EnvVar, PodSpec, Probe } from "./helpers/k8sSchema";
+import { DYNAMO_COMPONENT_KIND, withDynamoComponents } from "./helpers/dynamo";
 
 /** AL2023 pre-allocates 5128 2 MiB huge pages on EFA instances (EKS user guide, node-efa). */
 const NODE_HUGEPAGES_MI = 5128 * 2;
@@ -32,11 +33,11 @@ interface Worker {
 /** The prefill and decode workloads (Deployment or StatefulSet) and their serving container. */
 function workers(p: StackPlan): Worker[] {
     return ROLES.map((role) => {
-        const found = p
-            .manifests()
-            .filter(
-                (o) => (o.kind === "Deployment" || o.kind === "StatefulSet") && o.metadata.labels?.["app.kubernetes.io/component"] === role,
-            ) as unknown as Workload[];
+        const found = withDynamoComponents(p.manifests()).filter(
+            (o) =>
+                ["Deployment", "StatefulSet", DYNAMO_COMPONENT_KIND].includes(o.kind) &&
+                o.metadata.labels?.["app.kubernetes.io/component"] === role,
+        ) as unknown as Workload[];
         assert.strictEqual(found.length, 1, `one ${role} workload, found ${found.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")}`);
         const pod = found[0].spec.template.spec;
         const gpuContainers = pod.containers.filter((c) => Number(c.resources?.limits?.["nvidia.com/gpu"] ?? 0) > 0);
@@ -91,7 +92,7 @@ function isPinned(image: string): boolean {
 }
 
 function allContainers(p: StackPlan): { where: string; container: Container }[] {
-    return p.manifests().flatMap((o) => {
+    return withDynamoComponents(p.manifests()).flatMap((o) => {
         const spec = (o.spec?.template?.spec ?? undefined) as PodSpec | undefined;
         return spec
             ? [...(spec.initContainers ?? []), ...spec.containers].map((container) => ({

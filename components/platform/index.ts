@@ -1,13 +1,14 @@
 /**
  * The platform layer: what the serving graphs need in the cluster. Device plugins, the load
  * balancer controller, storage, the serving namespace with the HF token, the node-local model
- * cache and, for Dynamo, etcd and NATS. Controllers wait for the system nodes only; what runs on
+ * cache and, for Dynamo, its platform chart (the operator), NATS and, with etcd discovery, etcd. Controllers wait for the system nodes only; what runs on
  * GPU nodes waits for those too.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { workerImage } from "../../stacks/catalog/images";
 import { StackConfig } from "../../stacks/resolve";
 import { Cloud } from "../cloud";
+import { DynamoPlatform } from "./dynamoPlatform";
 import { EfaDevicePlugin } from "./efaDevicePlugin";
 import { Etcd } from "./etcd";
 import { LoadBalancerController } from "./loadBalancerController";
@@ -23,15 +24,17 @@ export const SERVING_NAMESPACE = "serving";
 /** The slice of stack config the platform layer reads. */
 export type PlatformConfig = Pick<
     StackConfig,
-    "clusterName" | "region" | "partition" | "efa" | "graph" | "model" | "modelRevision" | "gpu" | "deployDynamoInfra"
+    "clusterName" | "region" | "partition" | "efa" | "graph" | "model" | "modelRevision" | "gpu" | "deployDynamoInfra" | "dynamoDiscovery"
 >;
 
 /** Dynamo's control plane: present exactly when the Dynamo graph (or dynamoInfra) is deployed. */
 export interface DynamoInfra {
-    /** The 3-member etcd. */
-    readonly etcd: Etcd;
-    /** The 3-server NATS JetStream cluster. */
+    /** The Dynamo operator (dynamo-platform chart), pointed at our NATS and, with etcd discovery, our etcd. */
+    readonly platform: DynamoPlatform;
+    /** The 3-server NATS JetStream cluster: Dynamo's event plane (KV events). */
     readonly nats: Nats;
+    /** The 3-member etcd, only with dynamoDiscovery=etcd. */
+    readonly etcd: Etcd | undefined;
 }
 
 /** What the serving layer builds on. */
@@ -79,11 +82,10 @@ export function buildPlatform(config: PlatformConfig, cloud: Cloud, hfToken: pul
     );
     const servingNamespace = new ServingNamespace("serving", { name: SERVING_NAMESPACE, hfToken }, { provider: cluster.provider });
     const withVolumes = { provider: cluster.provider, dependsOn: [servingNamespace, storage] };
-    const dynamoInfra: DynamoInfra | undefined = config.deployDynamoInfra
-        ? {
-              etcd: new Etcd("etcd", { namespace: SERVING_NAMESPACE, storageClassName: storage.storageClassName }, withVolumes),
-              nats: new Nats("nats", { namespace: SERVING_NAMESPACE, storageClassName: storage.storageClassName }, withVolumes),
-          }
+    // The operator's release goes in the serving namespace; it needs the system nodes to run on.
+    const onSystemNodes = { provider: cluster.provider, dependsOn: [cluster.systemNodeGroup, servingNamespace] };
+    const dynamoInfra = config.deployDynamoInfra
+        ? buildDynamoInfra(config, storage.storageClassName, withVolumes, onSystemNodes)
         : undefined;
     const modelCache = new ModelCache(
         "model-cache",
@@ -104,4 +106,22 @@ export function buildPlatform(config: PlatformConfig, cloud: Cloud, hfToken: pul
         dynamoInfra,
         servingDependencies: [loadBalancerController, modelCache, nvidiaPlugin, ...(efaPlugin ? [efaPlugin] : [])],
     };
+}
+
+/** NATS, etcd only with etcd discovery, and the operator wired to both by their Service URLs. */
+function buildDynamoInfra(
+    config: PlatformConfig,
+    storageClassName: string,
+    withVolumes: pulumi.ComponentResourceOptions,
+    onSystemNodes: pulumi.ComponentResourceOptions,
+): DynamoInfra {
+    const nats = new Nats("nats", { namespace: SERVING_NAMESPACE, storageClassName }, withVolumes);
+    const etcd =
+        config.dynamoDiscovery === "etcd" ? new Etcd("etcd", { namespace: SERVING_NAMESPACE, storageClassName }, withVolumes) : undefined;
+    const platform = new DynamoPlatform(
+        "dynamo-platform",
+        { namespace: SERVING_NAMESPACE, natsAddress: nats.clientEndpoint, etcdAddress: etcd?.clientEndpoint },
+        onSystemNodes,
+    );
+    return { platform, nats, etcd };
 }

@@ -2,10 +2,11 @@
  * The serving layer: the prefill/decode graph chosen by `graph`, or none when the graph is
  * parked (prefillReplicas = decodeReplicas = 0: cluster and platform stay, no GPU pods).
  */
-import { workerImage } from "../../stacks/catalog/images";
+import { DYNAMO_IMAGE, dynamoWorkerImage, workerImage } from "../../stacks/catalog/images";
 import { StackConfig } from "../../stacks/resolve";
 import { Cloud } from "../cloud";
 import { Platform } from "../platform";
+import { HF_TOKEN_KEY } from "../platform/servingNamespace";
 import { DynamoGraph } from "./dynamoGraph";
 import { GraphArgs, ServingGraph } from "./graph";
 import { VllmRouterGraph } from "./vllmRouterGraph";
@@ -35,6 +36,7 @@ export type ServingConfig = Pick<
     | "endpointScheme"
     | "endpointAllowedCidrs"
     | "dynamoRouterMode"
+    | "dynamoDiscovery"
     | "routerPolicy"
     | "routerDecodePolicy"
 >;
@@ -74,18 +76,26 @@ export function servingGraph(config: ServingConfig, cloud: Cloud, platform: Plat
     if (config.graph === "dynamo") {
         const infra = platform.dynamoInfra;
         if (!infra) {
-            throw new Error("graph=dynamo needs the platform's etcd and NATS (StackConfig.deployDynamoInfra)");
+            throw new Error("graph=dynamo needs the platform's Dynamo operator and NATS (StackConfig.deployDynamoInfra)");
         }
+        const tokenSecret = platform.servingNamespace.hfTokenSecretName;
         return new DynamoGraph(
             "dynamo",
             {
                 ...args,
-                etcdEndpoint: infra.etcd.clientEndpoint,
-                natsEndpoint: infra.nats.clientEndpoint,
-                natsMonitorEndpoint: infra.nats.monitorEndpoint,
                 routerMode: config.dynamoRouterMode,
+                discovery: config.dynamoDiscovery,
+                workerImage: dynamoWorkerImage(config.efa),
+                frontendImage: DYNAMO_IMAGE,
+                hfToken: tokenSecret
+                    ? { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: tokenSecret, key: HF_TOKEN_KEY } } }
+                    : undefined,
             },
-            { provider, dependsOn: [...platform.servingDependencies, infra.etcd, infra.nats] },
+            // The operator's webhooks and CRDs come with its release; NATS (and etcd) before the pods that use them.
+            {
+                provider,
+                dependsOn: [...platform.servingDependencies, infra.platform, infra.nats, ...(infra.etcd ? [infra.etcd] : [])],
+            },
         );
     }
     return new VllmRouterGraph(

@@ -60,6 +60,13 @@ export interface WorkerPodArgs {
      * @default `labels` with every value equal to the role swapped for the other role
      */
     readonly otherRoleLabels?: Record<string, string>;
+    /** Name of the worker container (the Dynamo operator requires `main`). @default the role */
+    readonly containerName?: string;
+    /**
+     * Name of the NIXL side-channel port; the Dynamo operator adds a port named `nixl` (19090,
+     * NIXL telemetry) of its own, and port names must be unique. @default "nixl"
+     */
+    readonly sideChannelPortName?: string;
 }
 
 /** Routers and the load balancer stop sending to a terminating pod before its server gets SIGTERM. */
@@ -153,11 +160,11 @@ export function workerPodSpec(a: WorkerPodArgs): PodSpec {
         initContainers: [...(a.initContainers ?? []), a.modelCache.waitContainer],
         containers: [
             {
-                name: a.role,
+                name: a.containerName ?? a.role,
                 image: a.image,
                 command: a.command,
                 args: a.args,
-                ports: [...a.ports, { name: "nixl", containerPort: NIXL_SIDE_CHANNEL_PORT }],
+                ports: [...a.ports, { name: a.sideChannelPortName ?? "nixl", containerPort: NIXL_SIDE_CHANNEL_PORT }],
                 env: [...a.modelCache.env, ...nixlEnv(a.nixlBackend, a.gpuDirectRdma), ...(a.env ?? [])],
                 resources: { requests, limits },
                 securityContext: workerSecurityContext(efa),

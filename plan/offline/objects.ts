@@ -50,6 +50,56 @@ export function podSpecOf(object: KubernetesObject): PodSpec | undefined {
     return object.spec?.template?.spec;
 }
 
+/** The pods an object runs: one template per workload, one per component of a DynamoGraphDeployment. */
+export interface PodSet {
+    /** `<Kind>/<name>`, with `/<component>` for a DynamoGraphDeployment. */
+    where: string;
+    kind: string;
+    /** app.kubernetes.io/component of a workload, the type of a Dynamo component. */
+    role: string | undefined;
+    replicas: number;
+    spec: PodSpec;
+}
+
+interface DynamoComponentSpec {
+    name: string;
+    type?: string;
+    replicas?: number;
+    podTemplate?: { spec?: PodSpec };
+}
+
+/**
+ * Every pod template of an object. The Dynamo operator renders each component of a
+ * DynamoGraphDeployment as `replicas` pods from its podTemplate (replicas default 1, CRD).
+ */
+export function podSetsOf(object: KubernetesObject): PodSet[] {
+    const where = `${object.kind}/${object.metadata.name}`;
+    if (object.kind === "DynamoGraphDeployment") {
+        const components = ((object.spec as { components?: DynamoComponentSpec[] } | undefined)?.components ?? []).filter(
+            (c) => c.podTemplate?.spec !== undefined,
+        );
+        return components.map((c) => ({
+            where: `${where}/${c.name}`,
+            kind: object.kind,
+            role: c.type,
+            replicas: c.replicas ?? 1,
+            spec: c.podTemplate!.spec!,
+        }));
+    }
+    const spec = podSpecOf(object);
+    return spec
+        ? [
+              {
+                  where,
+                  kind: object.kind,
+                  role: object.metadata.labels?.["app.kubernetes.io/component"],
+                  replicas: workloadReplicas(object),
+                  spec,
+              },
+          ]
+        : [];
+}
+
 /** Pods a workload runs at once (Deployment/StatefulSet replicas default to 1; Job parallelism). */
 export function workloadReplicas(object: KubernetesObject): number {
     switch (object.kind) {

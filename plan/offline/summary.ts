@@ -5,7 +5,7 @@
 import { CostBreakdown, Fleet, hourlyCost, VcpuQuota, vcpuQuotas } from "../../stacks/sizing/cost";
 import { GPU_INSTANCE_TYPES, PRICE_REGION, PRICE_SOURCE } from "../../stacks/catalog/instances";
 import { RecordedResource } from "./mocks";
-import { KubernetesObject, kubernetesObjects, podSpecOf, workloadReplicas } from "./objects";
+import { PodSet, podSetsOf, PodSpec, kubernetesObjects } from "./objects";
 import { GPU_POOL, NODE_POOL_LABEL, SYSTEM_POOL } from "../../components/k8s/labels";
 
 /** What a plan provisions and costs, read off the registered resources. */
@@ -30,8 +30,10 @@ export interface PlanSummary {
     systemInstanceType: string;
     systemNodes: number;
     /**
-     * Hub downloads of the model in one deploy, read off the manifests: pods whose containers name
-     * the model without HF_HUB_OFFLINE=1, counted per running pod (a DaemonSet once per node it selects).
+     * Pods of one deploy that may fetch the model's files from the hub, read off the manifests: pods
+     * whose containers name the model (or, like Dynamo's frontend, fetch its tokenizer and config
+     * anyway) without HF_HUB_OFFLINE=1, counted per running pod (a DaemonSet once per node it selects,
+     * a Dynamo component once per replica).
      */
     modelDownloadsPerDeploy: number;
     resourceCount: number;
@@ -66,37 +68,41 @@ function nodeGroup(resources: RecordedResource[], pool: string): { instanceType:
     return { instanceType, nodes: inputs.scalingConfig?.desiredSize ?? 0, capacityType: inputs.capacityType ?? "ON_DEMAND" };
 }
 
-/** nvidia.com/gpu limits of one pod of the workload. */
-export function podGpuLimit(object: KubernetesObject): number {
-    const containers = podSpecOf(object)?.containers ?? [];
-    return containers.reduce((sum, c) => sum + Number(c.resources?.limits?.["nvidia.com/gpu"] ?? 0), 0);
+/** nvidia.com/gpu limits of one pod. */
+export function podGpuLimit(spec: PodSpec): number {
+    return spec.containers.reduce((sum, c) => sum + Number(c.resources?.limits?.["nvidia.com/gpu"] ?? 0), 0);
 }
 
-function replicasOfRole(objects: KubernetesObject[], role: string): number {
-    return objects
-        .filter((o) => o.metadata?.labels?.["app.kubernetes.io/component"] === role && podGpuLimit(o) > 0)
-        .reduce((sum, o) => sum + workloadReplicas(o), 0);
+function replicasOfRole(pods: PodSet[], role: string): number {
+    return pods.filter((p) => p.role === role && podGpuLimit(p.spec) > 0).reduce((sum, p) => sum + p.replicas, 0);
 }
 
-/** Whether a pod template has a container that names the model and may reach the hub. */
-export function reachesHub(object: KubernetesObject, model: string): boolean {
-    const spec = podSpecOf(object);
-    const containers = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
+/**
+ * Programs that fetch the model's files from the hub without naming the model: Dynamo's frontend
+ * takes the model from the workers' card and resolves the card's tokenizer and config files itself
+ * (lib/llm model_card.rs `download_config`, the hub when they are not local).
+ */
+const HUB_READING_PROGRAMS = ["dynamo.frontend"];
+
+/** Whether a pod has a container that names the model (or reads it anyway) and may reach the hub. */
+export function reachesHub(spec: PodSpec, model: string): boolean {
+    const containers = [...(spec.initContainers ?? []), ...spec.containers];
     return containers.some((c) => {
         const env = c.env ?? [];
         const offline = env.some((e) => e.name === "HF_HUB_OFFLINE" && e.value === "1");
-        const text = JSON.stringify([c.command ?? [], c.args ?? [], env.map((e) => e.value ?? "")]);
-        return !offline && text.includes(model);
+        const command = [...(c.command ?? []), ...(c.args ?? [])];
+        const text = JSON.stringify([command, env.map((e) => e.value ?? "")]);
+        return !offline && (text.includes(model) || HUB_READING_PROGRAMS.some((p) => command.includes(p)));
     });
 }
 
-/** Pods of a workload at once; a DaemonSet runs one per node of the pool it selects. */
-function runningPods(object: KubernetesObject, nodesPerPool: Record<string, number>): number {
-    if (object.kind === "DaemonSet") {
-        const pool = podSpecOf(object)?.nodeSelector?.[NODE_POOL_LABEL];
+/** Pods of a pod set at once; a DaemonSet runs one per node of the pool it selects. */
+function runningPods(pods: PodSet, nodesPerPool: Record<string, number>): number {
+    if (pods.kind === "DaemonSet") {
+        const pool = pods.spec.nodeSelector?.[NODE_POOL_LABEL];
         return pool ? (nodesPerPool[pool] ?? 0) : Object.values(nodesPerPool).reduce((a, b) => a + b, 0);
     }
-    return workloadReplicas(object);
+    return pods.replicas;
 }
 
 const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -108,12 +114,13 @@ export function summarize(
     resources: RecordedResource[],
 ): PlanSummary {
     const objects = kubernetesObjects(resources);
+    const pods = objects.flatMap(podSetsOf);
     const gpu = nodeGroup(resources, GPU_POOL);
     const system = nodeGroup(resources, SYSTEM_POOL);
     const gpuType = GPU_INSTANCE_TYPES[gpu.instanceType];
     const gpusPerNode = gpuType?.gpus ?? 0;
     const gpusProvisioned = gpu.nodes * gpusPerNode;
-    const gpusRequested = objects.filter((o) => o.kind !== "DaemonSet").reduce((sum, o) => sum + workloadReplicas(o) * podGpuLimit(o), 0);
+    const gpusRequested = pods.filter((p) => p.kind !== "DaemonSet").reduce((sum, p) => sum + p.replicas * podGpuLimit(p.spec), 0);
     const fleet: Fleet = {
         gpuInstanceType: gpu.instanceType,
         gpuNodes: gpu.nodes,
@@ -135,13 +142,13 @@ export function summarize(
         gpusProvisioned,
         gpusRequested,
         gpuUtilisation: gpusProvisioned === 0 ? 0 : round(gpusRequested / gpusProvisioned),
-        prefillReplicas: replicasOfRole(objects, "prefill"),
-        decodeReplicas: replicasOfRole(objects, "decode"),
+        prefillReplicas: replicasOfRole(pods, "prefill"),
+        decodeReplicas: replicasOfRole(pods, "decode"),
         systemInstanceType: system.instanceType,
         systemNodes: system.nodes,
-        modelDownloadsPerDeploy: objects
-            .filter((o) => reachesHub(o, projectConfig.model))
-            .reduce((sum, o) => sum + runningPods(o, { [GPU_POOL]: gpu.nodes, [SYSTEM_POOL]: system.nodes }), 0),
+        modelDownloadsPerDeploy: pods
+            .filter((p) => reachesHub(p.spec, projectConfig.model))
+            .reduce((sum, p) => sum + runningPods(p, { [GPU_POOL]: gpu.nodes, [SYSTEM_POOL]: system.nodes }), 0),
         resourceCount: resources.length,
         kubernetesObjects: objects.length,
         helmReleases: resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").length,

@@ -62,9 +62,28 @@ export const DLC_REGIONS = [
     "ap-southeast-2",
 ] as const;
 
-/** NVIDIA Dynamo 0.7.0 vLLM runtime (vLLM 0.11.0 inside). */
-export const DYNAMO_VERSION = "0.7.0";
-export const DYNAMO_IMAGE = `nvcr.io/nvidia/ai-dynamo/vllm-runtime:${DYNAMO_VERSION}`;
+/**
+ * NVIDIA Dynamo 1.6.2 (vLLM 0.31.0) as AWS Deep Learning Containers, x86_64 on Amazon Linux 2023.
+ * Both tags are listed in the images table of https://aws.github.io/deep-learning-containers/dynamo/
+ * ("vLLM 0.31.0 | No | ...:1.6.2-vllm-runtime-v1", "vLLM 0.31.0 | Yes | ...:1.6.2-efa-vllm-runtime-v1").
+ * NVIDIA's own `vllm-runtime:1.6.x-efa` is not named by any source we could read, so the
+ * EFA graph runs the DLC, and the plain graph the DLC of the same release (same runtime, same flags).
+ */
+export const DYNAMO_VERSION = "1.6.2";
+const DYNAMO_DLC = "public.ecr.aws/deep-learning-containers/dynamo";
+export const DYNAMO_IMAGE = `${DYNAMO_DLC}:${DYNAMO_VERSION}-vllm-runtime-v1`;
+/** The same runtime with the EFA userspace (libfabric) that NIXL's LIBFABRIC backend rides. */
+export const DYNAMO_EFA_IMAGE = `${DYNAMO_DLC}:${DYNAMO_VERSION}-efa-vllm-runtime-v1`;
+/**
+ * The Dynamo runtime inside both DLC tags, for the operator (runtimeVersionOverride): it reads
+ * the version off the image tag otherwise, and `1.6.2-efa-vllm-runtime-v1` is no plain version.
+ */
+export const DYNAMO_RUNTIME_VERSION = DYNAMO_VERSION;
+
+/** The Dynamo runtime image of the workers: with the EFA userspace when EFA is wired. */
+export function dynamoWorkerImage(efa: boolean): string {
+    return efa ? DYNAMO_EFA_IMAGE : DYNAMO_IMAGE;
+}
 
 /**
  * vllm-project/router v0.1.15, the newest upstream release seen (Cargo.toml @0e7a5e1e
@@ -85,7 +104,7 @@ export const PAUSE_IMAGE = "registry.k8s.io/pause:3.10";
 /** The image of the prefill/decode workers (and of the model cache's download) for a graph. */
 export function workerImage(graph: string, efa: boolean, region: string): string {
     if (graph === "dynamo") {
-        return DYNAMO_IMAGE;
+        return dynamoWorkerImage(efa);
     }
     return efa ? vllmEfaImage(region) : VLLM_IMAGE;
 }

@@ -16,12 +16,6 @@ export function configWarnings(config: {
     if (tokenProblem) {
         warnings.push(tokenProblem);
     }
-    if (config.graph === "dynamo" && config.efa) {
-        warnings.push(
-            "graph=dynamo with efa=true: the Dynamo 0.7.0 runtime image is not evidenced to carry NIXL's LIBFABRIC plugin, " +
-                "so its workers keep NIXL's UCX backend and KV transfer falls back to TCP; EFA devices stay allocated for parity with vllm-router.",
-        );
-    }
     if (config.modelRevision === "") {
         warnings.push(
             "modelRevision is unset: each node downloads the main branch of the model repo when it joins, so a replacement node may serve newer weights than the rest; pin a commit hash.",

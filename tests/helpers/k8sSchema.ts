@@ -232,7 +232,8 @@ export interface K8sObject {
 }
 
 /** Kinds that run pods from a template. */
-export const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"];
+/** Kinds with a pod template, and the Dynamo components of tests/helpers/dynamo.ts. */
+export const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "DynamoComponent"];
 
 export function asK8s(objects: readonly object[]): K8sObject[] {
     return objects as K8sObject[];
