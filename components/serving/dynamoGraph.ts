@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Endpoint } from "./endpoint";
-import { exposeFrontend, GraphArgs, graphLabels, ServingGraph } from "./graph";
+import { exposeFrontend, GraphArgs, graphLabels, ServingGraph, WorkerMetricsTarget } from "./graph";
 import { serviceUrl } from "../k8s/urls";
 import { DYNAMO_IMAGE } from "../../stacks/catalog/images";
 import {
@@ -61,6 +61,15 @@ export class DynamoGraph extends pulumi.ComponentResource implements ServingGrap
     public readonly frontendServiceName = "frontend";
     public readonly frontendPort = FRONTEND_PORT;
     public readonly metricsEndpoints: Record<string, string>;
+    public readonly resource: pulumi.Resource = this;
+    /** dynamo.vllm passes vLLM's `vllm:` metrics through on the system port (register_engine_metrics_callback). */
+    public readonly workerMetrics: WorkerMetricsTarget[] = (["prefill", "decode"] as const).map((role) => ({
+        role,
+        selector: graphLabels("dynamo", role),
+        container: role,
+        port: DYNAMO_SYSTEM_PORT,
+        path: "/metrics",
+    }));
 
     constructor(name: string, args: DynamoGraphArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pd-serving:serving:DynamoGraph", name, {}, opts);

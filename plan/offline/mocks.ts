@@ -42,6 +42,7 @@ const COMPUTED_OUTPUTS: Record<string, string[]> = {
     "aws:iam/policy:Policy": ["arn"],
     "aws:eks/addon:Addon": ["arn", "addonVersion"],
     "aws:ec2/securityGroup:SecurityGroup": ["arn"],
+    "aws:s3/bucket:Bucket": ["arn", "bucket"],
 };
 
 function computedState(type: string, inputs: Record<string, unknown>): Record<string, unknown> {

@@ -7,6 +7,7 @@ import { GPU_INSTANCE_TYPES, PRICE_REGION, PRICE_SOURCE } from "../../stacks/cat
 import { RecordedResource } from "./mocks";
 import { KubernetesObject, kubernetesObjects, podSpecOf, workloadReplicas } from "./objects";
 import { GPU_POOL, NODE_POOL_LABEL, SYSTEM_POOL } from "../../components/k8s/labels";
+import { PROOF_LABEL } from "../../components/serving/proof/job";
 
 export interface PlanSummary {
     stack: string;
@@ -43,6 +44,20 @@ export interface PlanSummary {
     priceSource: string;
     /** EC2 On-Demand vCPU quotas the nodes need. */
     vcpuQuotas: VcpuQuota[];
+    /** Which proof Jobs `pulumi up` runs (config smokeTest, benchmark, accuracyEval), read off the Jobs planned. */
+    proofJobs: ProofJobsSummary;
+}
+
+/** Proof Jobs in the plan, by their pd-serving/proof label. */
+export interface ProofJobsSummary {
+    smokeTest: boolean;
+    benchmark: boolean;
+    accuracyEval: boolean;
+}
+
+function proofJobs(objects: KubernetesObject[]): ProofJobsSummary {
+    const kinds = new Set(objects.filter((o) => o.kind === "Job").map((o) => o.metadata?.labels?.[PROOF_LABEL]));
+    return { smokeTest: kinds.has("smoke"), benchmark: kinds.has("benchmark"), accuracyEval: kinds.has("accuracy") };
 }
 
 interface NodeGroupInputs {
@@ -149,5 +164,6 @@ export function summarize(
         priceRegion: PRICE_REGION,
         priceSource: PRICE_SOURCE,
         vcpuQuotas: vcpuQuotas(fleet),
+        proofJobs: proofJobs(objects),
     };
 }
