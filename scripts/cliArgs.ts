@@ -4,13 +4,13 @@
 export class UsageError extends Error {}
 
 /** Positional arguments and the value of each flag given. */
-export interface ParsedArgs {
+export interface ParsedCommandLine {
     positional: string[];
     values: Record<string, string>;
 }
 
 /** Parses argv; only the flags named in `flags` are allowed, each once, each with a value. */
-export function parseCli(argv: string[], flags: readonly string[], usage: string): ParsedArgs {
+export function parseCli(argv: string[], flags: readonly string[], usage: string): ParsedCommandLine {
     const positional: string[] = [];
     const values: Record<string, string> = {};
     for (let i = 0; i < argv.length; i++) {

@@ -12,7 +12,7 @@ import { parseCli, UsageError } from "./cliArgs";
 const USAGE = "usage: npm run report -- <results dir> --out <dir> [--compare <other results dir>] [--name N] [--compare-name M]";
 
 /** What the command was asked to do. */
-export interface ReportArgs {
+export interface ReportRequest {
     resultsDir: string;
     outDir: string;
     compareDir?: string;
@@ -20,7 +20,7 @@ export interface ReportArgs {
     compareName?: string;
 }
 
-export function parseReportArgs(argv: string[]): ReportArgs {
+export function parseReportRequest(argv: string[]): ReportRequest {
     const { positional, values } = parseCli(argv, ["--out", "--compare", "--name", "--compare-name"], USAGE);
     if (positional.length !== 1) {
         throw new UsageError(`expected one results folder, got ${positional.length}; ${USAGE}`);
@@ -42,9 +42,9 @@ export function parseReportArgs(argv: string[]): ReportArgs {
 
 /** Runs the command; returns the exit code. */
 export function main(argv: string[]): number {
-    let args: ReportArgs;
+    let args: ReportRequest;
     try {
-        args = parseReportArgs(argv);
+        args = parseReportRequest(argv);
     } catch (err) {
         console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
         return 2;
