@@ -183,7 +183,10 @@ def main():
         fail("long completion", "the prompt was %d tokens, fewer than %d" % (prompt_tokens, MIN_PROMPT_TOKENS))
     print("ok: completion of a %d-token prompt in %.2fs" % (prompt_tokens, time.time() - started), flush=True)
 
-    after = decode_counters()
+    try:
+        after = decode_counters()
+    except Exception as error:
+        fail("NIXL transfers", "%s: %s" % (type(error).__name__, error))
     rose = sum(after[p][0] - before.get(p, (0, 0))[0] for p in after)
     failed = sum(after[p][1] - before.get(p, (0, 0))[1] for p in after)
     if rose <= 0:
@@ -200,4 +203,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except Exception as error:  # e.g. the Kubernetes API refused the pod list: still one clear line
+        fail("unexpected error", "%s: %s" % (type(error).__name__, error))
