@@ -131,8 +131,9 @@ def decode_counters(require=True):
 
 def long_prompt(nonce):
     # A fresh nonce first: no prefix-cache hit on either side, so the KV cache must move.
-    words = ["request %s item %d is %s." % (nonce, i, "ok" if i % 2 else "fine") for i in range(MIN_PROMPT_TOKENS // 3)]
-    return " ".join(words) + " Summarise the list in one sentence."
+    # Each item is at least 4 tokens, so the prompt is 2-4x MIN_PROMPT_TOKENS (checked against usage).
+    items = ["item %d is %s." % (i, "ok" if i % 2 else "fine") for i in range(MIN_PROMPT_TOKENS // 2)]
+    return "Request %s. %s Summarise the list in one sentence." % (nonce, " ".join(items))
 
 
 def check_backend():
