@@ -7,6 +7,7 @@ import { buildCloud } from "./components/cloud";
 import { stackOutputs } from "./components/outputs";
 import { buildPlatform } from "./components/platform";
 import { servingGraph } from "./components/serving";
+import { servingProof } from "./components/serving/proof";
 import { loadStackConfig } from "./stacks/load";
 import { ProgramOptions } from "./stacks/resolve";
 import { configWarnings, hfTokenProblem } from "./stacks/validate";
@@ -27,5 +28,6 @@ export = async function program(options: ProgramOptions = {}) {
     const cloud = buildCloud(config);
     const platform = buildPlatform(config, cloud, token);
     const graph = servingGraph(config, cloud, platform);
-    return stackOutputs(config, cloud, platform, graph);
+    const proof = servingProof(config, cloud, platform, graph);
+    return stackOutputs(config, cloud, platform, graph, proof);
 };

@@ -5,9 +5,10 @@ import { costEstimate } from "../stacks/sizing/cost";
 import { Cloud } from "./cloud";
 import { Platform } from "./platform";
 import { ServingGraph } from "./serving/graph";
+import { ServingProof } from "./serving/proof";
 
 /** The stack's outputs from what the layers built. */
-export function stackOutputs(config: StackConfig, cloud: Cloud, platform: Platform, graph: ServingGraph | undefined) {
+export function stackOutputs(config: StackConfig, cloud: Cloud, platform: Platform, graph: ServingGraph | undefined, proof?: ServingProof) {
     const ns = platform.namespace;
     return {
         endpoint: graph ? pulumi.interpolate`http://${graph.endpoint.hostname}/v1` : null,
@@ -15,6 +16,8 @@ export function stackOutputs(config: StackConfig, cloud: Cloud, platform: Platfo
             ? `kubectl -n ${ns} port-forward svc/${graph.frontendServiceName} ${graph.frontendPort}:${graph.frontendPort}  # then http://localhost:${graph.frontendPort}/v1`
             : null,
         metricsEndpoints: graph?.metricsEndpoints ?? {},
+        /** Where the benchmark and accuracy Jobs upload results (`npm run proof` fetches from it). */
+        proofResultsBucket: proof?.resultsBucketName ?? null,
         etcdEndpoint: platform.dynamoInfra?.etcd?.clientEndpoint ?? null,
         natsEndpoint: platform.dynamoInfra?.nats.clientEndpoint ?? null,
         graph: config.graph,

@@ -311,6 +311,23 @@ export const CONFIG_SCHEMA = {
         default: [],
         description: "Client CIDRs allowed to reach an internet-facing endpoint.",
     },
+    smokeTest: {
+        type: "boolean",
+        default: true,
+        description:
+            "Run the smoke-test Job after the serving graph; pulumi up waits for it and fails if a request, the NIXL transfer counters or (with efa) the LIBFABRIC backend check fails.",
+    },
+    benchmark: {
+        type: "boolean",
+        default: false,
+        description:
+            "Run the benchmark Job (vllm bench serve at the seed's, the published 8P+8D table's and a long-input point); results go to the stack's results bucket.",
+    },
+    accuracyEval: {
+        type: "boolean",
+        default: false,
+        description: "Run the accuracy Job (lm_eval gsm8k, as the seed's run-eval.sh); results go beside the benchmark's.",
+    },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_SCHEMA;

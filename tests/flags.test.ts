@@ -84,6 +84,10 @@ type Identified = { program: Program; args: string[] } | { other: string } | { u
 const NOT_CHECKED: { match: (tokens: string[]) => boolean; reason: string }[] = [
     { match: (t) => ["sh", "/bin/sh", "bash", "/bin/bash"].includes(t[0]) && t[1] === "-c", reason: "inline shell script" },
     { match: (t) => /^python3?$/.test(t[0]) && t[1] === "-c", reason: "inline Python script" },
+    {
+        match: (t) => t[0] === "python3" && /^\/proof\/\w+\.py$/.test(t[1] ?? ""),
+        reason: "proof script, checked in tests/proofSmoke.test.ts",
+    },
     { match: (t) => t[0] === "/usr/local/bin/etcd", reason: "etcd, its flags checked against v3.6.14/v3.6.15 in components/etcd.ts" },
     { match: (t) => t.length === 0, reason: "the image's own entrypoint, no arguments" },
 ];

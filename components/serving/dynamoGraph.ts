@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Endpoint } from "./endpoint";
-import { exposeFrontend, GraphArgs, graphLabels, ServingGraph } from "./graph";
+import { exposeFrontend, GraphArgs, graphLabels, ServingGraph, WorkerMetricsTarget } from "./graph";
 import { serviceUrl } from "../k8s/urls";
 import { env, EnvVar } from "../k8s/pod";
-import { DYNAMO_SYSTEM_PORT, FRONTEND_PORT, frontendComponent, workerComponent } from "./dynamoComponents";
+import { DYNAMO_SYSTEM_PORT, FRONTEND_PORT, frontendComponent, MAIN_CONTAINER, workerComponent } from "./dynamoComponents";
 
 export { DYNAMO_SYSTEM_PORT, FRONTEND_PORT, MIGRATION_LIMIT } from "./dynamoComponents";
 
@@ -48,6 +48,15 @@ export class DynamoGraph extends pulumi.ComponentResource implements ServingGrap
     public readonly frontendPort = FRONTEND_PORT;
     public readonly metricsEndpoints: Record<string, string>;
     public readonly graph: k8s.apiextensions.CustomResource;
+    public readonly resource: pulumi.Resource = this;
+    /** dynamo.vllm passes vLLM's `vllm:` metrics through on the system port (register_engine_metrics_callback). */
+    public readonly workerMetrics: WorkerMetricsTarget[] = (["prefill", "decode"] as const).map((role) => ({
+        role,
+        selector: graphLabels("dynamo", role),
+        container: MAIN_CONTAINER,
+        port: DYNAMO_SYSTEM_PORT,
+        path: "/metrics",
+    }));
 
     constructor(name: string, args: DynamoGraphArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pd-serving:serving:DynamoGraph", name, {}, opts);

@@ -6,7 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Endpoint, EndpointScheme } from "./endpoint";
 import { ModelCacheMount } from "../platform/modelCache";
-import { EngineSettings, WorkerResources } from "./worker";
+import { EngineSettings, WorkerResources, WorkerRole } from "./worker";
 
 /** What both serving graphs take. */
 export interface GraphArgs {
@@ -42,6 +42,21 @@ export interface ServingGraph {
     frontendPort: number;
     /** Prometheus scrape URLs, in-cluster. */
     metricsEndpoints: Record<string, string>;
+    /** Where each role's workers expose vLLM's Prometheus metrics (the proof Jobs find the pods by selector). */
+    workerMetrics: WorkerMetricsTarget[];
+    /** The graph's component: whatever depends on it waits for every resource of the graph. */
+    resource: pulumi.Resource;
+}
+
+/** The pods of one worker role and the port and path of their vLLM metrics. */
+export interface WorkerMetricsTarget {
+    role: WorkerRole;
+    /** Labels that select exactly this role's pods. */
+    selector: Record<string, string>;
+    /** Name of the worker container (whose log carries NIXL's backend line). */
+    container: string;
+    port: number;
+    path: string;
 }
 
 /** Labels of a graph's pods: selectors use all of them. */

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Endpoint } from "./endpoint";
-import { exposeFrontend, GraphArgs, graphLabels, ServingGraph } from "./graph";
+import { exposeFrontend, GraphArgs, graphLabels, ServingGraph, WorkerMetricsTarget } from "./graph";
 import { VLLM_ROUTER_IMAGE } from "../../stacks/catalog/images";
 import { nixlKvTransferConfig } from "./nixl";
 import { awaitTimeout, httpProbe, onSystemNodes, spreadAcrossNodes } from "../k8s/pod";
@@ -51,6 +51,14 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
     public readonly frontendServiceName = "router";
     public readonly frontendPort = ROUTER_PORT;
     public readonly metricsEndpoints: Record<string, string>;
+    public readonly resource: pulumi.Resource = this;
+    public readonly workerMetrics: WorkerMetricsTarget[] = (["prefill", "decode"] as const).map((role) => ({
+        role,
+        selector: graphLabels("vllm-router", role),
+        container: role,
+        port: WORKER_PORT,
+        path: "/metrics",
+    }));
 
     constructor(name: string, args: VllmRouterGraphArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pd-serving:serving:VllmRouterGraph", name, {}, opts);

@@ -48,6 +48,7 @@ const COMPUTED_OUTPUTS: Record<string, string[]> = {
     "random:index/randomPassword:RandomPassword": ["result"],
     "aws:kms/key:Key": ["arn", "keyId"],
     "aws:ec2/placementGroup:PlacementGroup": ["name"],
+    "aws:s3/bucket:Bucket": ["arn", "bucket"],
 };
 
 function computedState(type: string, inputs: Record<string, unknown>): Record<string, unknown> {

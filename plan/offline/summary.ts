@@ -5,8 +5,9 @@
 import { CostBreakdown, Fleet, hourlyCost, VcpuQuota, vcpuQuotas } from "../../stacks/sizing/cost";
 import { GPU_INSTANCE_TYPES, PRICE_REGION, PRICE_SOURCE } from "../../stacks/catalog/instances";
 import { RecordedResource } from "./mocks";
-import { PodSet, podSetsOf, PodSpec, kubernetesObjects } from "./objects";
+import { KubernetesObject, PodSet, podSetsOf, PodSpec, kubernetesObjects } from "./objects";
 import { GPU_POOL, NODE_POOL_LABEL, SYSTEM_POOL } from "../../components/k8s/labels";
+import { PROOF_LABEL } from "../../components/serving/proof/job";
 
 /** What a plan provisions and costs, read off the registered resources. */
 export interface PlanSummary {
@@ -46,6 +47,20 @@ export interface PlanSummary {
     priceSource: string;
     /** EC2 On-Demand vCPU quotas the nodes need. */
     vcpuQuotas: VcpuQuota[];
+    /** Which proof Jobs `pulumi up` runs (config smokeTest, benchmark, accuracyEval), read off the Jobs planned. */
+    proofJobs: ProofJobsSummary;
+}
+
+/** Proof Jobs in the plan, by their pd-serving/proof label. */
+export interface ProofJobsSummary {
+    smokeTest: boolean;
+    benchmark: boolean;
+    accuracyEval: boolean;
+}
+
+function proofJobs(objects: KubernetesObject[]): ProofJobsSummary {
+    const kinds = new Set(objects.filter((o) => o.kind === "Job").map((o) => o.metadata?.labels?.[PROOF_LABEL]));
+    return { smokeTest: kinds.has("smoke"), benchmark: kinds.has("benchmark"), accuracyEval: kinds.has("accuracy") };
 }
 
 interface NodeGroupInputs {
@@ -157,5 +172,6 @@ export function summarize(
         priceRegion: PRICE_REGION,
         priceSource: PRICE_SOURCE,
         vcpuQuotas: vcpuQuotas(fleet),
+        proofJobs: proofJobs(objects),
     };
 }
