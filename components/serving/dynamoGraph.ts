@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Endpoint } from "./endpoint";
-import { exposeFrontend, GraphArgs, graphLabels, ServingGraph } from "./graph";
+import { exposeFrontend, GraphArgs, graphLabels, ScrapeTarget, ServingGraph } from "./graph";
 import { serviceUrl } from "../k8s/urls";
 import { DYNAMO_IMAGE } from "../../stacks/catalog/images";
 import {
@@ -61,6 +61,12 @@ export class DynamoGraph extends pulumi.ComponentResource implements ServingGrap
     public readonly frontendServiceName = "frontend";
     public readonly frontendPort = FRONTEND_PORT;
     public readonly metricsEndpoints: Record<string, string>;
+    // The frontend serves /metrics on its HTTP port; workers (vllm:* passthrough) on the system port.
+    public readonly scrapeTargets: readonly ScrapeTarget[] = [
+        { name: "frontend", kind: "service", selector: graphLabels("dynamo", "frontend"), port: "http", role: "frontend" },
+        { name: "prefill", kind: "pod", selector: graphLabels("dynamo", "prefill"), port: "system", role: "prefill" },
+        { name: "decode", kind: "pod", selector: graphLabels("dynamo", "decode"), port: "system", role: "decode" },
+    ];
 
     constructor(name: string, args: DynamoGraphArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pd-serving:serving:DynamoGraph", name, {}, opts);

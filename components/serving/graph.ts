@@ -31,6 +31,24 @@ export interface ServingGraph {
     frontendPort: number;
     /** Prometheus scrape URLs, in-cluster. */
     metricsEndpoints: Record<string, string>;
+    /** What Prometheus scrapes of this graph: monitoring builds a ServiceMonitor or PodMonitor per entry. */
+    scrapeTargets?: readonly ScrapeTarget[];
+}
+
+/** One metrics endpoint of a graph, as the Services and pod templates the graph creates expose it. */
+export interface ScrapeTarget {
+    /** Short name, unique in the graph (the monitor's name). */
+    readonly name: string;
+    /** Scrape through a Service's endpoints (ServiceMonitor) or straight from pods (PodMonitor). */
+    readonly kind: "service" | "pod";
+    /** Labels the Service (kind service) or the pod template (kind pod) carries. */
+    readonly selector: Record<string, string>;
+    /** Port NAME on the Service (kind service) or on a container of the pod (kind pod). */
+    readonly port: string;
+    /** HTTP path of the metrics. @default "/metrics" */
+    readonly path?: string;
+    /** Value of the `role` label put on every scraped series (prefill, decode, router, frontend): dashboards group by it. */
+    readonly role: string;
 }
 
 /** Labels of a graph's pods: selectors use all of them. */

@@ -42,6 +42,8 @@ const COMPUTED_OUTPUTS: Record<string, string[]> = {
     "aws:iam/policy:Policy": ["arn"],
     "aws:eks/addon:Addon": ["arn", "addonVersion"],
     "aws:ec2/securityGroup:SecurityGroup": ["arn"],
+    "aws:amp/workspace:Workspace": ["arn", "prometheusEndpoint"],
+    "random:index/randomPassword:RandomPassword": ["result"],
 };
 
 function computedState(type: string, inputs: Record<string, unknown>): Record<string, unknown> {

@@ -10,12 +10,14 @@ import { CONFIG_KEYS, ConfigValues } from "../schema";
 import { validateEfa, validateEfaImageRegion, validateGpuInstanceType, validateGpuNodeCount, validateReplicas } from "./gpu";
 import { validateBlockSize, validateSystemInstanceType, validateSystemNodeCount, validateTensorParallelSize } from "./gpu";
 import { validateModel, validateModelFits } from "./model";
+import { validateMonitoring } from "./monitoring";
 import { validateAccess, validateCapacity, validateEndpoint, validateNetwork, validateRegion } from "./network";
 import { validateRange } from "./ranges";
 import { validateWorkerResources } from "./resources";
 
 export * from "./gpu";
 export * from "./model";
+export * from "./monitoring";
 export * from "./network";
 export * from "./ranges";
 export * from "./resources";
@@ -59,7 +61,10 @@ export function validateStackConfig(values: ConfigValues, regionInput: string | 
             // Allocatable depends on EFA (huge pages): judge resources only against a valid EFA setting.
             if (!errors.failed("efa")) {
                 errors.check(() =>
-                    validateWorkerResources(values.workerCpu, values.workerMemory, values.gpuInstanceType, gpu, podsPerGpuNode, values.efa),
+                    validateWorkerResources(values.workerCpu, values.workerMemory, values.gpuInstanceType, gpu, podsPerGpuNode, {
+                        efa: values.efa,
+                        monitoring: values.monitoring,
+                    }),
                 );
             }
         }
@@ -72,6 +77,7 @@ export function validateStackConfig(values: ConfigValues, regionInput: string | 
     errors.check(() => validateCapacity(values));
     errors.check(() => validateAccess(values.adminRoleArns, values.apiPublicAccessCidrs));
     errors.check(() => validateEndpoint(values.endpointScheme, values.endpointAllowedCidrs));
+    errors.check(() => validateMonitoring(values.monitoring, values.monitoringAmpWorkspace));
     errors.throwIfAny();
     return { region: region!, gpu: gpu!, modelParamsBillions: modelParamsBillions! };
 }
