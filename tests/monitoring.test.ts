@@ -72,14 +72,15 @@ describe("monitoring: llama31-pd releases", () => {
 
     it("pins kube-prometheus-stack 88.5.3 and dcgm-exporter 4.8.2 (image 4.5.3-4.8.2-distroless) from their chart repositories", () => {
         const k = release(p, "kube-prometheus-stack")!.inputs;
-        assert.deepStrictEqual([k.version, (k.repositoryOpts as { repo: string }).repo, k.namespace, k.name], [
-            "88.5.3",
-            "https://prometheus-community.github.io/helm-charts",
-            "monitoring",
-            "monitoring",
-        ]);
+        assert.deepStrictEqual(
+            [k.version, (k.repositoryOpts as { repo: string }).repo, k.namespace, k.name],
+            ["88.5.3", "https://prometheus-community.github.io/helm-charts", "monitoring", "monitoring"],
+        );
         const d = release(p, "dcgm-exporter")!.inputs;
-        assert.deepStrictEqual([d.version, (d.repositoryOpts as { repo: string }).repo], ["4.8.2", "https://nvidia.github.io/dcgm-exporter/helm-charts"]);
+        assert.deepStrictEqual(
+            [d.version, (d.repositoryOpts as { repo: string }).repo],
+            ["4.8.2", "https://nvidia.github.io/dcgm-exporter/helm-charts"],
+        );
         assert.deepStrictEqual(dcgm.image, { repository: "nvcr.io/nvidia/k8s/dcgm-exporter", tag: "4.5.3-4.8.2-distroless" });
     });
 
@@ -111,7 +112,10 @@ describe("monitoring: llama31-pd releases", () => {
         assert.strictEqual(kps.grafana.adminPassword, undefined);
         assert.ok(!JSON.stringify(kps).includes("adminPassword"));
         const secret = asObject(p.manifest("Secret", kps.grafana.admin.existingSecret, "monitoring"));
-        assert.deepStrictEqual(Object.keys(secret.stringData as object).sort(), [kps.grafana.admin.passwordKey, kps.grafana.admin.userKey].sort());
+        assert.deepStrictEqual(
+            Object.keys(secret.stringData as object).sort(),
+            [kps.grafana.admin.passwordKey, kps.grafana.admin.userKey].sort(),
+        );
         assert.strictEqual(p.resources("random:index/randomPassword:RandomPassword").length, 1);
         assert.strictEqual(p.plan.outputs.grafanaAdminPassword, "<secret>");
     });
@@ -119,7 +123,9 @@ describe("monitoring: llama31-pd releases", () => {
     it("the dashboards sidecar loads ConfigMaps with the label the dashboards carry", () => {
         const sidecar = kps.grafana.sidecar.dashboards;
         assert.strictEqual(sidecar.enabled, true);
-        const dashboards = asK8s(p.manifests()).filter((o) => o.kind === "ConfigMap" && o.metadata.labels?.[sidecar.label] === sidecar.labelValue);
+        const dashboards = asK8s(p.manifests()).filter(
+            (o) => o.kind === "ConfigMap" && o.metadata.labels?.[sidecar.label] === sidecar.labelValue,
+        );
         assert.strictEqual(dashboards.length, 2);
     });
 
@@ -187,7 +193,10 @@ describe("monitoring: Amazon Managed Prometheus", () => {
         assert.strictEqual(p.resources("aws:amp/workspace:Workspace").length, 1);
         const spec = (release(p, "kube-prometheus-stack")!.inputs.values as KpsValues).prometheus.prometheusSpec;
         assert.strictEqual(spec.remoteWrite.length, 1);
-        assert.match(spec.remoteWrite[0].url, /^https:\/\/aps-workspaces\.us-east-1\.amazonaws\.com\/workspaces\/.+\/api\/v1\/remote_write$/);
+        assert.match(
+            spec.remoteWrite[0].url,
+            /^https:\/\/aps-workspaces\.us-east-1\.amazonaws\.com\/workspaces\/.+\/api\/v1\/remote_write$/,
+        );
         assert.deepStrictEqual(spec.remoteWrite[0].sigv4, { region: "us-east-1" });
     });
 
@@ -216,7 +225,9 @@ describe("monitoring=false removes it all", () => {
             assert.ok(!charts.includes("kube-prometheus-stack") && !charts.includes("dcgm-exporter"), charts.join());
             const objects = asK8s(p.manifests());
             assert.deepStrictEqual(
-                objects.filter((o) => o.apiVersion.startsWith("monitoring.coreos.com") || o.metadata.namespace === "monitoring").map((o) => o.kind),
+                objects
+                    .filter((o) => o.apiVersion.startsWith("monitoring.coreos.com") || o.metadata.namespace === "monitoring")
+                    .map((o) => o.kind),
                 [],
             );
             assert.ok(!objects.some((o) => o.kind === "Namespace" && o.metadata.name === "monitoring"));

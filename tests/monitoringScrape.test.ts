@@ -141,7 +141,12 @@ for (const variant of VARIANTS) {
         });
 
         it("a monitor for every metrics endpoint of the graph and of etcd", () => {
-            assert.deepStrictEqual(monitors(objects).map((m) => m.metadata.name).sort(), [...variant.monitors].sort());
+            assert.deepStrictEqual(
+                monitors(objects)
+                    .map((m) => m.metadata.name)
+                    .sort(),
+                [...variant.monitors].sort(),
+            );
         });
 
         it("every ServiceMonitor/PodMonitor selects an existing Service or pod template with its port name", () => {
@@ -170,7 +175,9 @@ for (const variant of VARIANTS) {
                 };
                 const etcd = objects.find((o) => o.kind === "StatefulSet" && o.metadata.name === "etcd");
                 assert.ok(etcd && selects(spec.podSelector.matchLabels, podTemplate(etcd)?.metadata?.labels));
-                assert.deepStrictEqual(spec.ingress[0].from[0].namespaceSelector.matchLabels, { "kubernetes.io/metadata.name": "monitoring" });
+                assert.deepStrictEqual(spec.ingress[0].from[0].namespaceSelector.matchLabels, {
+                    "kubernetes.io/metadata.name": "monitoring",
+                });
                 const ports = podTemplate(etcd)!.spec.containers[0].ports ?? [];
                 assert.ok(ports.some((port) => port.name === spec.ingress[0].ports[0].port));
             });
@@ -203,7 +210,12 @@ describe("monitoring: dashboards and alert rules (llama31-pd, ttftP99AlertMs=750
 
     it("two dashboards, valid JSON with distinct uids, every panel with a query", () => {
         const dashboards = dashboardsOf(p);
-        assert.deepStrictEqual(Object.values(dashboards).map((d) => d.title).sort(), ["GPUs and nodes", "P/D serving"]);
+        assert.deepStrictEqual(
+            Object.values(dashboards)
+                .map((d) => d.title)
+                .sort(),
+            ["GPUs and nodes", "P/D serving"],
+        );
         assert.strictEqual(new Set(Object.values(dashboards).map((d) => d.uid)).size, 2);
         for (const d of Object.values(dashboards)) {
             const panels = d.panels.filter((x) => x.type !== "row");
@@ -241,7 +253,13 @@ describe("monitoring: dashboards and alert rules (llama31-pd, ttftP99AlertMs=750
             assert.ok(serving.has(name), name);
         }
         const gpus = used("GPUs and nodes");
-        for (const name of ["DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_POWER_USAGE", "DCGM_FI_DEV_GPU_TEMP", "DCGM_FI_DEV_XID_ERRORS"]) {
+        for (const name of [
+            "DCGM_FI_DEV_GPU_UTIL",
+            "DCGM_FI_DEV_FB_USED",
+            "DCGM_FI_DEV_POWER_USAGE",
+            "DCGM_FI_DEV_GPU_TEMP",
+            "DCGM_FI_DEV_XID_ERRORS",
+        ]) {
             assert.ok(gpus.has(name), name);
         }
     });

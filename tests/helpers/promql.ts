@@ -4,7 +4,20 @@
  */
 const KEYWORDS = new Set(["by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool", "offset"]);
 /** Aggregation operators: also written `sum by (x) (...)`, so not always followed by "(". */
-const AGGREGATIONS = new Set(["sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values", "bottomk", "topk", "quantile"]);
+const AGGREGATIONS = new Set([
+    "sum",
+    "min",
+    "max",
+    "avg",
+    "group",
+    "stddev",
+    "stdvar",
+    "count",
+    "count_values",
+    "bottomk",
+    "topk",
+    "quantile",
+]);
 
 /** Metric names in `expr`, in order of first appearance. */
 export function metricNames(expr: string): string[] {
