@@ -24,7 +24,7 @@ import {
 } from "./kubePrometheusStack";
 import { admitPrometheus, PlatformScrapeTarget, scrapeMonitor } from "./monitors";
 
-/** @default namespace of the monitoring stack */
+/** Namespace of the monitoring stack. */
 export const MONITORING_NAMESPACE = "monitoring";
 /** Local port of the Grafana port-forward. */
 const GRAFANA_LOCAL_PORT = 3000;
