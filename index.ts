@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildCloud } from "./components/cloud";
 import { stackOutputs } from "./components/outputs";
 import { buildPlatform } from "./components/platform";
+import { monitorServingGraph } from "./components/platform/monitoring";
 import { servingGraph } from "./components/serving";
 import { servingProof } from "./components/serving/proof";
 import { loadStackConfig } from "./stacks/load";
@@ -28,6 +29,7 @@ export = async function program(options: ProgramOptions = {}) {
     const cloud = buildCloud(config);
     const platform = buildPlatform(config, cloud, token);
     const graph = servingGraph(config, cloud, platform);
+    monitorServingGraph(platform.monitoring, graph);
     const proof = servingProof(config, cloud, platform, graph);
     return stackOutputs(config, cloud, platform, graph, proof);
 };

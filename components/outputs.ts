@@ -29,5 +29,9 @@ export function stackOutputs(config: StackConfig, cloud: Cloud, platform: Platfo
         gpuInstanceType: config.gpuInstanceType,
         gpuNodeCount: config.gpuNodeCount,
         costEstimate: costEstimate(config),
+        grafanaPortForwardCommand: platform.monitoring?.grafanaPortForwardCommand ?? null,
+        grafanaAdminPassword: platform.monitoring?.grafanaAdminPassword ?? null,
+        prometheusUrl: platform.monitoring?.prometheusUrl ?? null,
+        ampWorkspaceEndpoint: platform.monitoring?.amp?.workspace.prometheusEndpoint ?? null,
     };
 }

@@ -67,6 +67,8 @@ export const DYNAMO_ROUTER_MODES = ["kv", "round-robin", "random"] as const;
 export const DYNAMO_DISCOVERY_BACKENDS = ["kubernetes", "etcd"] as const;
 export const ENDPOINT_SCHEMES = ["internal", "internet-facing"] as const;
 export const GPU_CAPACITY_TYPES = ["ON_DEMAND", "CAPACITY_BLOCK"] as const;
+/** Sizes of the monitoring stack (components/platform/monitoring/footprint.ts). */
+export const MONITORING_FOOTPRINTS = ["standard", "small"] as const;
 /** KV-cache block sizes vLLM accepts on CUDA (--block-size choices). */
 export const BLOCK_SIZES = [16, 32, 64, 128] as const;
 export const TENSOR_PARALLEL_SIZES = [1, 2, 4, 8] as const;
@@ -327,6 +329,33 @@ export const CONFIG_SCHEMA = {
         type: "boolean",
         default: false,
         description: "Run the accuracy Job (lm_eval gsm8k, as the seed's run-eval.sh); results go beside the benchmark's.",
+    },
+    monitoring: {
+        type: "boolean",
+        default: true,
+        description:
+            "Deploy kube-prometheus-stack (Prometheus, Alertmanager, Grafana with the P/D serving and GPU dashboards, alert rules) and the DCGM exporter on GPU nodes.",
+    },
+    monitoringFootprint: {
+        type: "string",
+        default: "standard",
+        allowed: MONITORING_FOOTPRINTS,
+        description:
+            "Size of the monitoring stack: 'standard' (Prometheus 50Gi gp3, 15 days) or 'small' (10Gi, 3 days, smaller requests; the dev stack).",
+    },
+    monitoringAmpWorkspace: {
+        type: "boolean",
+        default: false,
+        description:
+            "With monitoring: create an Amazon Managed Service for Prometheus workspace and remote-write every series to it (SigV4, IRSA).",
+    },
+    ttftP99AlertMs: {
+        type: "integer",
+        default: 2000,
+        min: 50,
+        max: 600000,
+        description:
+            "Alert when the 5-minute p99 time to first token (vLLM engines or the Dynamo frontend) exceeds this many milliseconds.",
     },
 } as const satisfies Record<string, KeySpec>;
 

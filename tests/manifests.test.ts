@@ -400,18 +400,34 @@ for (const variant of VARIANTS) {
             }
         });
 
-        it("Helm charts and the EBS CSI controller: device plugins on GPU nodes, everything else on the system nodes", () => {
+        it("Helm charts and the EBS CSI controller: device plugins and the DCGM exporter on GPU nodes, everything else on the system nodes", () => {
             for (const release of p.resources("kubernetes:helm.sh/v3:Release")) {
                 const values = release.inputs.values as {
                     nodeSelector?: Record<string, string>;
                     podTemplate?: { merge?: { spec?: { nodeSelector?: Record<string, string> } } };
                     "dynamo-operator"?: { controllerManager?: { affinity?: NodeAffinityOnly } };
                 };
+                if (release.inputs.chart === "kube-prometheus-stack") {
+                    // One selector per component (node-exporter alone runs on every node).
+                    const v = release.inputs.values as Record<string, { nodeSelector?: Record<string, string> } & Record<string, unknown>>;
+                    const components = {
+                        prometheus: (v.prometheus.prometheusSpec as { nodeSelector?: Record<string, string> }).nodeSelector,
+                        alertmanager: (v.alertmanager.alertmanagerSpec as { nodeSelector?: Record<string, string> }).nodeSelector,
+                        grafana: v.grafana.nodeSelector,
+                        operator: v.prometheusOperator.nodeSelector,
+                        "kube-state-metrics": v["kube-state-metrics"].nodeSelector,
+                    };
+                    for (const [component, selector] of Object.entries(components)) {
+                        assert.strictEqual(selector?.[POOL_LABEL], "system", `kube-prometheus-stack ${component}`);
+                    }
+                    continue;
+                }
                 const selector =
                     values.nodeSelector ??
                     values.podTemplate?.merge?.spec?.nodeSelector ??
                     requiredNodeLabels(values["dynamo-operator"]?.controllerManager?.affinity);
-                const plugin = ["nvidia-device-plugin", "aws-efa-k8s-device-plugin"].includes(String(release.inputs.chart));
+                const gpuCharts = ["nvidia-device-plugin", "aws-efa-k8s-device-plugin", "dcgm-exporter"];
+                const plugin = gpuCharts.includes(String(release.inputs.chart));
                 assert.strictEqual(selector?.[POOL_LABEL], plugin ? "gpu" : "system", `Helm release ${release.name}`);
             }
             const addon = p.only("aws:eks/addon:Addon");

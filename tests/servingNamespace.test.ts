@@ -12,13 +12,15 @@ import { planStack, StackPlan } from "./helpers/plan";
 
 const SECRET = "kubernetes:core/v1:Secret";
 const HF_CANARY = "hf_NAMESPACE_CANARY_fedcba9876543210";
+/** Monitoring has its own namespace and Grafana Secret (tests/monitoring.test.ts); these plans leave it out. */
+const NO_MONITORING = "monitoring=false";
 
 describe("servingNamespace: llama31-pd", () => {
     let without: StackPlan;
     let withToken: StackPlan;
     before(async () => {
-        without = await planStack("llama31-pd");
-        withToken = await planStack("llama31-pd", [`hfToken=${HF_CANARY}`]);
+        without = await planStack("llama31-pd", [NO_MONITORING]);
+        withToken = await planStack("llama31-pd", [`hfToken=${HF_CANARY}`, NO_MONITORING]);
     });
 
     it("creates the serving namespace, labelled part-of pd-serving, in the ServingNamespace component", () => {
@@ -51,7 +53,7 @@ describe("servingNamespace: llama31-pd", () => {
     });
 
     it("an ungated model without hfToken gets no Secret at all", async () => {
-        const dev = await planStack("dev");
+        const dev = await planStack("dev", [NO_MONITORING]);
         assert.deepStrictEqual(dev.resources(SECRET), []);
         assert.ok(!asK8s(dev.manifests()).some((o) => o.kind === "Secret"));
     });

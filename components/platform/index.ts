@@ -13,6 +13,7 @@ import { EfaDevicePlugin } from "./efaDevicePlugin";
 import { Etcd } from "./etcd";
 import { LoadBalancerController } from "./loadBalancerController";
 import { ModelCache } from "./modelCache";
+import { Monitoring } from "./monitoring";
 import { Nats } from "./nats";
 import { NvidiaDevicePlugin } from "./nvidiaDevicePlugin";
 import { ServingNamespace } from "./servingNamespace";
@@ -24,7 +25,21 @@ export const SERVING_NAMESPACE = "serving";
 /** The slice of stack config the platform layer reads. */
 export type PlatformConfig = Pick<
     StackConfig,
-    "clusterName" | "region" | "partition" | "efa" | "graph" | "model" | "modelRevision" | "gpu" | "deployDynamoInfra" | "dynamoDiscovery"
+    | "clusterName"
+    | "region"
+    | "partition"
+    | "efa"
+    | "graph"
+    | "model"
+    | "modelRevision"
+    | "gpu"
+    | "deployDynamoInfra"
+    | "dynamoDiscovery"
+    | "gpuNodeCount"
+    | "monitoring"
+    | "monitoringFootprint"
+    | "monitoringAmpWorkspace"
+    | "ttftP99AlertMs"
 >;
 
 /** Dynamo's control plane: present exactly when the Dynamo graph (or dynamoInfra) is deployed. */
@@ -49,6 +64,8 @@ export interface Platform {
     readonly dynamoInfra: DynamoInfra | undefined;
     /** What serving pods wait for: the LB controller (so destroy removes the NLB first), model cache, device plugins. */
     readonly servingDependencies: pulumi.Resource[];
+    /** Prometheus, Grafana and the DCGM exporter, when `monitoring` is on. */
+    readonly monitoring: Monitoring | undefined;
 }
 
 /** Builds the platform on the cloud's cluster. */
@@ -99,12 +116,34 @@ export function buildPlatform(config: PlatformConfig, cloud: Cloud, hfToken: pul
         },
         { provider: cluster.provider, dependsOn: [servingNamespace, gpuNodes] },
     );
+    const monitoring = config.monitoring
+        ? new Monitoring(
+              "monitoring",
+              {
+                  clusterName: config.clusterName,
+                  region: config.region,
+                  oidcProviderArn: cluster.oidcProviderArn,
+                  oidcIssuer: cluster.oidcIssuer,
+                  storageClassName: storage.storageClassName,
+                  footprint: config.monitoringFootprint,
+                  ampWorkspace: config.monitoringAmpWorkspace,
+                  ttftP99AlertSeconds: config.ttftP99AlertMs / 1000,
+                  gpusPerNode: config.gpu.gpus,
+                  gpuNodes: config.gpuNodeCount,
+                  servingNamespace: SERVING_NAMESPACE,
+                  etcd: dynamoInfra?.etcd,
+                  gpuNodesDependency: [gpuNodes],
+              },
+              { provider: cluster.provider, dependsOn: [cluster.systemNodeGroup, storage] },
+          )
+        : undefined;
     return {
         namespace: SERVING_NAMESPACE,
         servingNamespace,
         modelCache,
         dynamoInfra,
         servingDependencies: [loadBalancerController, modelCache, nvidiaPlugin, ...(efaPlugin ? [efaPlugin] : [])],
+        monitoring,
     };
 }
 

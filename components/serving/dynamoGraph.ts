@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Endpoint } from "./endpoint";
-import { exposeFrontend, GraphArgs, graphLabels, ServingGraph, WorkerMetricsTarget } from "./graph";
+import { exposeFrontend, GraphArgs, graphLabels, ScrapeTarget, ServingGraph, WorkerMetricsTarget } from "./graph";
 import { serviceUrl } from "../k8s/urls";
 import { env, EnvVar } from "../k8s/pod";
 import { DYNAMO_SYSTEM_PORT, FRONTEND_PORT, frontendComponent, MAIN_CONTAINER, workerComponent } from "./dynamoComponents";
@@ -57,6 +57,12 @@ export class DynamoGraph extends pulumi.ComponentResource implements ServingGrap
         port: DYNAMO_SYSTEM_PORT,
         path: "/metrics",
     }));
+    // The frontend serves /metrics on its HTTP port; workers (vllm:* passthrough) on the system port.
+    public readonly scrapeTargets: readonly ScrapeTarget[] = [
+        { name: "frontend", kind: "service", selector: graphLabels("dynamo", "frontend"), port: "http", role: "frontend" },
+        { name: "prefill", kind: "pod", selector: graphLabels("dynamo", "prefill"), port: "system", role: "prefill" },
+        { name: "decode", kind: "pod", selector: graphLabels("dynamo", "decode"), port: "system", role: "decode" },
+    ];
 
     constructor(name: string, args: DynamoGraphArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pd-serving:serving:DynamoGraph", name, {}, opts);

@@ -46,6 +46,24 @@ export interface ServingGraph {
     workerMetrics: WorkerMetricsTarget[];
     /** The graph's component: whatever depends on it waits for every resource of the graph. */
     resource: pulumi.Resource;
+    /** What Prometheus scrapes of this graph: monitoring builds a ServiceMonitor or PodMonitor per entry. */
+    scrapeTargets?: readonly ScrapeTarget[];
+}
+
+/** One metrics endpoint of a graph, as the Services and pod templates the graph creates expose it. */
+export interface ScrapeTarget {
+    /** Short name, unique in the graph (the monitor's name). */
+    readonly name: string;
+    /** Scrape through a Service's endpoints (ServiceMonitor) or straight from pods (PodMonitor). */
+    readonly kind: "service" | "pod";
+    /** Labels the Service (kind service) or the pod template (kind pod) carries. */
+    readonly selector: Record<string, string>;
+    /** Port NAME on the Service (kind service) or on a container of the pod (kind pod). */
+    readonly port: string;
+    /** HTTP path of the metrics. @default "/metrics" */
+    readonly path?: string;
+    /** Value of the `role` label put on every scraped series (prefill, decode, router, frontend): dashboards group by it. */
+    readonly role: string;
 }
 
 /** The pods of one worker role and the port and path of their vLLM metrics. */
@@ -55,7 +73,9 @@ export interface WorkerMetricsTarget {
     selector: Record<string, string>;
     /** Name of the worker container (whose log carries NIXL's backend line). */
     container: string;
+    /** Port of the metrics. */
     port: number;
+    /** HTTP path of the metrics. */
     path: string;
 }
 

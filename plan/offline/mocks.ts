@@ -49,6 +49,7 @@ const COMPUTED_OUTPUTS: Record<string, string[]> = {
     "aws:kms/key:Key": ["arn", "keyId"],
     "aws:ec2/placementGroup:PlacementGroup": ["name"],
     "aws:s3/bucket:Bucket": ["arn", "bucket"],
+    "aws:amp/workspace:Workspace": ["arn", "prometheusEndpoint"],
 };
 
 function computedState(type: string, inputs: Record<string, unknown>): Record<string, unknown> {

@@ -13,15 +13,26 @@ export interface DaemonSetRequests {
     readonly memoryMiB: number;
     /** Runs only on EFA node groups. @default false */
     readonly efaOnly?: boolean;
+    /** Runs only with `monitoring` on. @default false */
+    readonly monitoringOnly?: boolean;
 }
 
 /** The model cache's download pod (components/platform/modelCache.ts). */
 export const MODEL_CACHE_REQUESTS = { cpuMillis: 250, memoryMiB: 512 } as const;
 
 /**
+ * The NVIDIA DCGM exporter (components/platform/monitoring/dcgmExporter.ts): the dcgm-exporter
+ * 4.8.2 chart's own default requests (values.yaml `resources.requests: {cpu: 100m, memory: 128Mi}`).
+ */
+export const DCGM_EXPORTER_REQUESTS = { cpuMillis: 100, memoryMiB: 128 } as const;
+
+/** node-exporter of kube-prometheus-stack (its chart requests nothing; we set these). */
+export const NODE_EXPORTER_REQUESTS = { cpuMillis: 50, memoryMiB: 64 } as const;
+
+/**
  * EKS's own DaemonSets (aws-node 25m; kube-proxy 100m; EBS CSI node, three containers of
  * 10m/40Mi) and this program's (model cache download, EFA device plugin 10m/20Mi; the NVIDIA
- * device plugin requests nothing).
+ * device plugin requests nothing); with monitoring, the DCGM exporter and node-exporter.
  */
 export const GPU_NODE_DAEMONSETS: readonly DaemonSetRequests[] = [
     { name: "aws-node", cpuMillis: 25, memoryMiB: 0 },
@@ -29,4 +40,6 @@ export const GPU_NODE_DAEMONSETS: readonly DaemonSetRequests[] = [
     { name: "ebs-csi-node", cpuMillis: 30, memoryMiB: 120 },
     { name: "model-cache", cpuMillis: MODEL_CACHE_REQUESTS.cpuMillis, memoryMiB: MODEL_CACHE_REQUESTS.memoryMiB },
     { name: "aws-efa-k8s-device-plugin", cpuMillis: 10, memoryMiB: 20, efaOnly: true },
+    { name: "dcgm-exporter", ...DCGM_EXPORTER_REQUESTS, monitoringOnly: true },
+    { name: "monitoring-prometheus-node-exporter", ...NODE_EXPORTER_REQUESTS, monitoringOnly: true },
 ];

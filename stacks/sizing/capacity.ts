@@ -10,8 +10,14 @@ import { GpuInstanceType } from "../catalog/instances";
 const USABLE_MEMORY_FRACTION = 0.95;
 const EVICTION_HARD_MEMORY_MIB = 100;
 
-function daemonSets(efa: boolean): DaemonSetRequests[] {
-    return GPU_NODE_DAEMONSETS.filter((d) => efa || !d.efaOnly);
+/** What a GPU node runs besides the workers: EFA and monitoring add their DaemonSets. */
+export interface GpuNodeFeatures {
+    readonly efa: boolean;
+    readonly monitoring: boolean;
+}
+
+function daemonSets(features: GpuNodeFeatures): DaemonSetRequests[] {
+    return GPU_NODE_DAEMONSETS.filter((d) => (features.efa || !d.efaOnly) && (features.monitoring || !d.monitoringOnly));
 }
 
 function maxPodsEstimate(gpu: GpuInstanceType): number {
@@ -28,8 +34,8 @@ export function kubeReservedCpuMillis(vcpu: number): number {
 }
 
 /** CPU (millicores) a GPU node leaves to the serving pods. */
-export function allocatableCpuMillis(gpu: GpuInstanceType, efa: boolean): number {
-    const daemons = daemonSets(efa).reduce((sum, d) => sum + d.cpuMillis, 0);
+export function allocatableCpuMillis(gpu: GpuInstanceType, features: GpuNodeFeatures): number {
+    const daemons = daemonSets(features).reduce((sum, d) => sum + d.cpuMillis, 0);
     return gpu.vcpu * 1000 - kubeReservedCpuMillis(gpu.vcpu) - daemons;
 }
 
@@ -37,9 +43,9 @@ export function allocatableCpuMillis(gpu: GpuInstanceType, efa: boolean): number
 export const NODE_HUGEPAGES_2MI = 5128;
 
 /** Memory (MiB) a GPU node leaves to the serving pods; pre-allocated huge pages are not memory to the kubelet. */
-export function allocatableMemoryMiB(gpu: GpuInstanceType, efa: boolean): number {
+export function allocatableMemoryMiB(gpu: GpuInstanceType, features: GpuNodeFeatures): number {
     const kubeReserved = 255 + 11 * maxPodsEstimate(gpu);
-    const daemons = daemonSets(efa).reduce((sum, d) => sum + d.memoryMiB, 0);
-    const hugepages = efa ? NODE_HUGEPAGES_2MI * 2 : 0;
+    const daemons = daemonSets(features).reduce((sum, d) => sum + d.memoryMiB, 0);
+    const hugepages = features.efa ? NODE_HUGEPAGES_2MI * 2 : 0;
     return Math.floor(gpu.memoryGiB * 1024 * USABLE_MEMORY_FRACTION - kubeReserved - EVICTION_HARD_MEMORY_MIB - daemons - hugepages);
 }

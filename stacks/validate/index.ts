@@ -16,6 +16,7 @@ import { validateGpuAmiRelease, validateKubernetesVersion } from "./kubernetes";
 import { validateDerivedNames } from "./names";
 import { validateQuantities } from "./resources";
 import { validateSystemCapacity } from "./system";
+import { validateMonitoring } from "./monitoring";
 import { validateRange } from "./ranges";
 import { validateWorkerResources } from "./resources";
 
@@ -23,6 +24,7 @@ export * from "./gpu";
 export * from "./kubernetes";
 export * from "./model";
 export * from "./names";
+export * from "./monitoring";
 export * from "./network";
 export * from "./system";
 export * from "./ranges";
@@ -80,7 +82,10 @@ export function validateStackConfig(
             // Allocatable depends on EFA (huge pages): judge resources only against a valid EFA setting.
             if (!errors.failed("efa")) {
                 errors.check(() =>
-                    validateWorkerResources(values.workerCpu, values.workerMemory, values.gpuInstanceType, gpu, podsPerGpuNode, values.efa),
+                    validateWorkerResources(values.workerCpu, values.workerMemory, values.gpuInstanceType, gpu, podsPerGpuNode, {
+                        efa: values.efa,
+                        monitoring: values.monitoring,
+                    }),
                 );
             }
         }
@@ -101,6 +106,7 @@ export function validateStackConfig(
     errors.check(() => validateDerivedNames(context.project, context.stack));
     errors.check(() => validateSystemCapacity(values));
     errors.check(() => validateEndpoint(values.endpointScheme, values.endpointAllowedCidrs));
+    errors.check(() => validateMonitoring(values.monitoring, values.monitoringAmpWorkspace));
     errors.throwIfAny();
     return { region: region!, gpu: gpu!, modelParamsBillions: modelParamsBillions! };
 }

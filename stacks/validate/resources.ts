@@ -3,7 +3,7 @@ import { GpuInstanceType } from "../catalog/instances";
 import { ConfigError, REDACTED_VALUE } from "../errors";
 import { CONFIG_KEYS, CONFIG_SCHEMA, ConfigValues } from "../schema";
 import { parseCpuMillis, parseMemoryMiB } from "../quantity";
-import { allocatableCpuMillis, allocatableMemoryMiB } from "../sizing/capacity";
+import { allocatableCpuMillis, allocatableMemoryMiB, GpuNodeFeatures } from "../sizing/capacity";
 
 /** Each worker's CPU/memory request against what one GPU node leaves when it is full of workers. */
 export function validateWorkerResources(
@@ -12,7 +12,7 @@ export function validateWorkerResources(
     gpuInstanceType: string,
     gpu: GpuInstanceType,
     podsPerNode: number,
-    efa: boolean,
+    features: GpuNodeFeatures,
 ): void {
     const cpu = parseCpuMillis(workerCpu);
     if (cpu === undefined || cpu <= 0) {
@@ -22,7 +22,7 @@ export function validateWorkerResources(
     if (memory === undefined || memory < 1024) {
         throw new ConfigError("workerMemory", workerMemory, "must be a memory quantity of at least 1Gi, such as '100Gi'.");
     }
-    const cpuLeft = allocatableCpuMillis(gpu, efa);
+    const cpuLeft = allocatableCpuMillis(gpu, features);
     if (cpu * podsPerNode > cpuLeft) {
         throw new ConfigError(
             "workerCpu",
@@ -31,7 +31,7 @@ export function validateWorkerResources(
                 `use at most ${Math.floor(cpuLeft / podsPerNode)}m.`,
         );
     }
-    const memoryLeft = allocatableMemoryMiB(gpu, efa);
+    const memoryLeft = allocatableMemoryMiB(gpu, features);
     if (memory * podsPerNode > memoryLeft) {
         throw new ConfigError(
             "workerMemory",

@@ -12,6 +12,8 @@
  * validator neither read nor enumerated is not in the schema.
  */
 
+import { crdProblems } from "./crdSchema";
+
 /** What a kubernetes-models model class offers (a subset of @kubernetes-models/base Model). */
 interface ModelClass {
     new (data: object): { validate(): void };
@@ -113,7 +115,12 @@ export function schemaProblems(object: unknown): string[] {
     const { apiVersion, kind } = object as { apiVersion?: unknown; kind?: unknown };
     const model = modelClass(String(apiVersion), String(kind));
     if (!model) {
-        return [`no kubernetes-models class for apiVersion ${String(apiVersion)} kind ${String(kind)}`];
+        // Custom resources: against the pinned charts' CRDs (tests/fixtures/crds).
+        return (
+            crdProblems({ apiVersion: String(apiVersion), kind: String(kind), ...object }) ?? [
+                `no kubernetes-models class for apiVersion ${String(apiVersion)} kind ${String(kind)}`,
+            ]
+        );
     }
     // A JSON copy: what would be applied, and no shared sub-objects between paths.
     const data = JSON.parse(JSON.stringify(object)) as object;

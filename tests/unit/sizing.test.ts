@@ -26,20 +26,31 @@ describe("unit: capacity arithmetic", () => {
     });
 
     it("allocatable CPU of a p5 subtracts the reservation and every GPU-node DaemonSet (EFA plugin only with EFA)", () => {
-        const daemons = (efa: boolean) => GPU_NODE_DAEMONSETS.filter((d) => efa || !d.efaOnly).reduce((s, d) => s + d.cpuMillis, 0);
-        assert.strictEqual(allocatableCpuMillis(P5, true), 192_000 - 550 - daemons(true));
-        assert.strictEqual(allocatableCpuMillis(P5, false), 192_000 - 550 - daemons(false));
+        const daemons = (efa: boolean) =>
+            GPU_NODE_DAEMONSETS.filter((d) => (efa || !d.efaOnly) && !d.monitoringOnly).reduce((s, d) => s + d.cpuMillis, 0);
+        assert.strictEqual(allocatableCpuMillis(P5, { efa: true, monitoring: false }), 192_000 - 550 - daemons(true));
+        assert.strictEqual(allocatableCpuMillis(P5, { efa: false, monitoring: false }), 192_000 - 550 - daemons(false));
         assert.ok(daemons(true) > daemons(false), "the EFA plugin is counted with EFA");
+        const monitoringDaemons = GPU_NODE_DAEMONSETS.filter((d) => d.monitoringOnly).reduce((s, d) => s + d.cpuMillis, 0);
+        assert.ok(monitoringDaemons > 0, "the DCGM exporter and node-exporter are catalogued");
+        assert.strictEqual(
+            allocatableCpuMillis(P5, { efa: true, monitoring: true }),
+            allocatableCpuMillis(P5, { efa: true, monitoring: false }) - monitoringDaemons,
+        );
     });
 
     it("allocatable memory subtracts 5% firmware share, kubelet (255 + 11/pod), eviction, DaemonSets and EFA huge pages", () => {
-        const daemons = (efa: boolean) => GPU_NODE_DAEMONSETS.filter((d) => efa || !d.efaOnly).reduce((s, d) => s + d.memoryMiB, 0);
+        const daemons = (efa: boolean) =>
+            GPU_NODE_DAEMONSETS.filter((d) => (efa || !d.efaOnly) && !d.monitoringOnly).reduce((s, d) => s + d.memoryMiB, 0);
         const kubelet = 255 + 11 * 110;
         assert.strictEqual(
-            allocatableMemoryMiB(P5, true),
+            allocatableMemoryMiB(P5, { efa: true, monitoring: false }),
             Math.floor(2048 * 1024 * 0.95 - kubelet - 100 - daemons(true) - NODE_HUGEPAGES_2MI * 2),
         );
-        assert.strictEqual(allocatableMemoryMiB(P5, false), Math.floor(2048 * 1024 * 0.95 - kubelet - 100 - daemons(false)));
+        assert.strictEqual(
+            allocatableMemoryMiB(P5, { efa: false, monitoring: false }),
+            Math.floor(2048 * 1024 * 0.95 - kubelet - 100 - daemons(false)),
+        );
     });
 
     it("huge pages shared out in 64 MiB steps, at most 5Gi a pod; /dev/shm a quarter of memory, at most 16Gi", () => {

@@ -163,17 +163,21 @@ describe("unit: validator limits", () => {
     });
 
     it("worker CPU and memory: exactly the node's allocatable share passes, one unit more fails", () => {
-        const cpuShare = Math.floor(allocatableCpuMillis(P5, true) / 8);
-        const memShare = Math.floor(allocatableMemoryMiB(P5, true) / 8);
-        const check = (cpu: string, mem: string) => failingKey(() => v.validateWorkerResources(cpu, mem, "p5.48xlarge", P5, 8, true));
+        const cpuShare = Math.floor(allocatableCpuMillis(P5, { efa: true, monitoring: false }) / 8);
+        const memShare = Math.floor(allocatableMemoryMiB(P5, { efa: true, monitoring: false }) / 8);
+        const check = (cpu: string, mem: string) =>
+            failingKey(() => v.validateWorkerResources(cpu, mem, "p5.48xlarge", P5, 8, { efa: true, monitoring: false }));
         assert.strictEqual(check(`${cpuShare}m`, `${memShare}Mi`), undefined);
         assert.strictEqual(check(`${cpuShare + 1}m`, `${memShare}Mi`), "workerCpu");
         assert.strictEqual(check(`${cpuShare}m`, `${memShare + 1}Mi`), "workerMemory");
         assert.strictEqual(check("1", "1023Mi"), "workerMemory");
         // One pod per node: the whole allocatable is the share, to the millicore and the MiB.
         const whole = (cpu: number, mem: number) =>
-            failingKey(() => v.validateWorkerResources(`${cpu}m`, `${mem}Mi`, "g5.xlarge", G5, 1, false));
-        const [cpuLeft, memLeft] = [allocatableCpuMillis(G5, false), allocatableMemoryMiB(G5, false)];
+            failingKey(() => v.validateWorkerResources(`${cpu}m`, `${mem}Mi`, "g5.xlarge", G5, 1, { efa: false, monitoring: false }));
+        const [cpuLeft, memLeft] = [
+            allocatableCpuMillis(G5, { efa: false, monitoring: false }),
+            allocatableMemoryMiB(G5, { efa: false, monitoring: false }),
+        ];
         assert.strictEqual(whole(cpuLeft, memLeft), undefined);
         assert.strictEqual(whole(cpuLeft + 1, memLeft), "workerCpu");
         assert.strictEqual(whole(cpuLeft, memLeft + 1), "workerMemory");
