@@ -11,7 +11,9 @@ import { ServingProof } from "./serving/proof";
 export function stackOutputs(config: StackConfig, cloud: Cloud, platform: Platform, graph: ServingGraph | undefined, proof?: ServingProof) {
     const ns = platform.namespace;
     return {
-        endpoint: graph ? pulumi.interpolate`http://${graph.endpoint.hostname}/v1` : null,
+        endpoint: graph ? pulumi.interpolate`${graph.endpoint.scheme}://${graph.endpoint.hostname}/v1` : null,
+        /** Send as `Authorization: Bearer <apiKey>` (`pulumi stack output --show-secrets apiKey`). */
+        apiKey: graph ? graph.gateway.apiKey : null,
         portForwardCommand: graph
             ? `kubectl -n ${ns} port-forward svc/${graph.frontendServiceName} ${graph.frontendPort}:${graph.frontendPort}  # then http://localhost:${graph.frontendPort}/v1`
             : null,

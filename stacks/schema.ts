@@ -311,7 +311,13 @@ export const CONFIG_SCHEMA = {
     endpointAllowedCidrs: {
         type: "array",
         default: [],
-        description: "Client CIDRs allowed to reach an internet-facing endpoint.",
+        description:
+            "Client CIDRs the endpoint's NLB admits. Required for an internet-facing endpoint and for an internal one in an existing VPC; an internal endpoint in a new VPC defaults to the VPC CIDR.",
+    },
+    endpointCertificateArn: {
+        type: "string",
+        default: "",
+        description: "ACM certificate ARN (in aws:region) for TLS on the endpoint's NLB (port 443); empty: plain HTTP on port 80.",
     },
     smokeTest: {
         type: "boolean",

@@ -80,16 +80,16 @@ for (const { graph, sets, frontend, metricsKey } of GRAPHS) {
             assert.strictEqual(lb.metadata.annotations?.[TARGET_TYPE], "ip");
         });
 
-        it("is internal with no source ranges", () => {
+        it("is internal and admits the new VPC's CIDR only (never 0.0.0.0/0)", () => {
             assert.strictEqual(lb.metadata.annotations?.[SCHEME], "internal");
-            assert.strictEqual(lb.spec.loadBalancerSourceRanges, undefined);
+            assert.deepStrictEqual(lb.spec.loadBalancerSourceRanges, ["10.0.0.0/16"]);
         });
 
-        it(`selects the ${frontend} pods (and no worker) and targets their HTTP port`, () => {
+        it(`selects the API gateway in front of the ${frontend} (no router, frontend or worker) and targets its HTTP port`, () => {
             const targets = selected(p, lb);
             assert.deepStrictEqual(
-                targets.map((w) => w.metadata.labels?.["app.kubernetes.io/component"]),
-                [frontend],
+                targets.map((w) => [w.metadata.name, w.metadata.labels?.["app.kubernetes.io/component"]]),
+                [[`${frontend}-gateway`, "gateway"]],
             );
             for (const port of lb.spec.ports) {
                 assert.ok(

@@ -5,6 +5,7 @@
 import * as assert from "assert";
 import { KubernetesObject, podSpecOf } from "../plan/offline/objects";
 import { planStack, StackPlan } from "./helpers/plan";
+import { withDynamoComponents } from "./helpers/dynamo";
 
 const COMMIT = "0123456789abcdef0123456789abcdef01234567";
 
@@ -15,11 +16,9 @@ function downloadEnv(p: StackPlan): Record<string, string> {
 }
 
 function workers(p: StackPlan): KubernetesObject[] {
-    return p
-        .manifests()
-        .filter(
-            (o) => podSpecOf(o) !== undefined && ["prefill", "decode"].includes(o.metadata.labels?.["app.kubernetes.io/component"] ?? ""),
-        );
+    return withDynamoComponents(p.manifests()).filter(
+        (o) => podSpecOf(o) !== undefined && ["prefill", "decode"].includes(o.metadata.labels?.["app.kubernetes.io/component"] ?? ""),
+    );
 }
 
 function argsOf(o: KubernetesObject): string[] {

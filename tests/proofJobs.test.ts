@@ -102,9 +102,9 @@ for (const g of GRAPHS) {
             assert.strictEqual(j.spec.template.spec.restartPolicy, "Never");
         });
 
-        it("smoke-tests the Service and port the endpoint uses, and the decode workers' metrics port", () => {
+        it("smoke-tests through the API gateway the endpoint targets (with the key), and the decode workers' metrics port", () => {
             const { container } = job(p, PROOF_JOB_NAMES.smoke);
-            assert.strictEqual(envValue(container, "BASE_URL"), frontendUrl(p, g.frontend));
+            assert.strictEqual(envValue(container, "BASE_URL"), frontendUrl(p, `${g.frontend}-gateway`));
             assert.strictEqual(envValue(container, "MODEL"), "meta-llama/Llama-3.1-8B-Instruct");
             const decode = JSON.parse(envValue(container, "DECODE_METRICS")!) as { selector: Record<string, string>; port: number }[];
             assert.deepStrictEqual(
@@ -140,11 +140,13 @@ for (const g of GRAPHS) {
             );
         });
 
-        it("sends the endpoint's API key when its Secret exists (optional)", () => {
+        it("sends the endpoint's API key from the gateway's Secret", () => {
             for (const name of [PROOF_JOB_NAMES.smoke]) {
                 const env = job(p, name).container.env ?? [];
                 const key = env.find((e) => e.name === "OPENAI_API_KEY")?.valueFrom?.secretKeyRef;
-                assert.deepStrictEqual(key, { name: "endpoint-api-key", key: "api-key", optional: true });
+                assert.deepStrictEqual(key, { name: `${g.frontend}-gateway-api-key`, key: "API_KEY" });
+                const secret = p.manifest("Secret", `${g.frontend}-gateway-api-key`) as unknown as { stringData: Record<string, string> };
+                assert.ok("API_KEY" in secret.stringData);
             }
         });
 
@@ -166,7 +168,7 @@ for (const g of GRAPHS) {
                 ["8000", "250", "200", "32"],
             ]);
             for (const a of runs) {
-                assert.strictEqual(value(a, "--base-url"), frontendUrl(all, g.frontend));
+                assert.strictEqual(value(a, "--base-url"), frontendUrl(all, `${g.frontend}-gateway`));
                 assert.strictEqual(value(a, "--dataset-name"), "random");
                 assert.ok(a.includes("--ignore-eos") && a.includes("--save-result"));
                 assert.ok(value(a, "--result-dir")?.startsWith("/results/"));
@@ -187,7 +189,7 @@ for (const g of GRAPHS) {
             assert.strictEqual(value(argv, "--tasks"), "gsm8k");
             assert.deepStrictEqual(value(argv, "--model_args")!.split(","), [
                 "model=meta-llama/Llama-3.1-8B-Instruct",
-                `base_url=${frontendUrl(all, g.frontend)}/v1/completions`,
+                `base_url=${frontendUrl(all, `${g.frontend}-gateway`)}/v1/completions`,
                 "num_concurrent=1",
                 "max_retries=3",
                 "tokenized_requests=False",

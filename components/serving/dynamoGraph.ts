@@ -5,6 +5,7 @@ import { exposeFrontend, GraphArgs, graphLabels, ScrapeTarget, ServingGraph, Wor
 import { serviceUrl } from "../k8s/urls";
 import { env, EnvVar } from "../k8s/pod";
 import { DYNAMO_SYSTEM_PORT, FRONTEND_PORT, frontendComponent, MAIN_CONTAINER, workerComponent } from "./dynamoComponents";
+import { ApiGateway } from "./gateway";
 
 export { DYNAMO_SYSTEM_PORT, FRONTEND_PORT, MIGRATION_LIMIT } from "./dynamoComponents";
 
@@ -44,6 +45,7 @@ export interface DynamoGraphArgs extends GraphArgs {
  */
 export class DynamoGraph extends pulumi.ComponentResource implements ServingGraph {
     public readonly endpoint: Endpoint;
+    public readonly gateway: ApiGateway;
     public readonly frontendServiceName = "frontend";
     public readonly frontendPort = FRONTEND_PORT;
     public readonly metricsEndpoints: Record<string, string>;
@@ -114,7 +116,7 @@ export class DynamoGraph extends pulumi.ComponentResource implements ServingGrap
             { parent: this },
         );
 
-        this.endpoint = exposeFrontend(
+        const exposure = exposeFrontend(
             "frontend",
             {
                 namespace: ns,
@@ -123,9 +125,12 @@ export class DynamoGraph extends pulumi.ComponentResource implements ServingGrap
                 ports: [{ name: "http", port: FRONTEND_PORT }],
                 scheme: args.endpointScheme,
                 allowedCidrs: args.endpointAllowedCidrs,
+                certificateArn: args.endpointCertificateArn,
             },
             this,
         );
+        this.endpoint = exposure.endpoint;
+        this.gateway = exposure.gateway;
         this.metricsEndpoints = {
             frontend: serviceUrl("frontend", ns, FRONTEND_PORT, "/metrics"),
             prefill: `http://<prefill pod IP>:${DYNAMO_SYSTEM_PORT}/metrics`,

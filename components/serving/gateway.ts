@@ -13,9 +13,12 @@ import { GATEWAY_IMAGE } from "../../stacks/catalog/images";
 import { httpProbe, onSystemNodes, spreadAcrossNodes } from "../k8s/pod";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../k8s/security";
 import { serviceHost } from "../k8s/urls";
+import { DEREGISTRATION_DELAY_SECONDS } from "./endpoint";
 
 /** Port the gateway listens on (nginx-unprivileged cannot bind below 1024). */
 export const GATEWAY_PORT = 8080;
+/** Port of the gateway's ClusterIP Service (in-cluster clients: the proof Jobs). */
+export const GATEWAY_SERVICE_PORT = 80;
 /** Path of the gateway's own health check (no key needed): the NLB and kubelet probe it. */
 export const GATEWAY_HEALTH_PATH = "/healthz";
 /** Key of the API key in its Secret. */
@@ -73,8 +76,10 @@ export class ApiGateway extends pulumi.ComponentResource {
     public readonly apiKey: pulumi.Output<string>;
     /** Secret holding the key under API_KEY_SECRET_KEY (smoke test and benchmark read it). */
     public readonly apiKeySecretName: string;
-    /** ClusterIP Service of the gateway. */
+    /** ClusterIP Service of the gateway (port GATEWAY_SERVICE_PORT). */
     public readonly serviceName: string;
+    /** Port of that Service. */
+    public readonly servicePort = GATEWAY_SERVICE_PORT;
 
     constructor(name: string, args: ApiGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pd-serving:serving:ApiGateway", name, {}, opts);
@@ -132,7 +137,7 @@ export class ApiGateway extends pulumi.ComponentResource {
                                     readinessProbe: httpProbe(GATEWAY_HEALTH_PATH, "http", { periodSeconds: 5, failureThreshold: 2 }),
                                     livenessProbe: httpProbe(GATEWAY_HEALTH_PATH, "http", { periodSeconds: 10, failureThreshold: 3 }),
                                     // Finish in-flight streams before the pod goes: the NLB deregisters first.
-                                    lifecycle: { preStop: { sleep: { seconds: 15 } } },
+                                    lifecycle: { preStop: { sleep: { seconds: DEREGISTRATION_DELAY_SECONDS + 5 } } },
                                     resources: { requests: { cpu: "250m", memory: "128Mi" }, limits: { memory: "256Mi" } },
                                     securityContext: restrictedContainerSecurity(),
                                     volumeMounts: [
@@ -152,6 +157,19 @@ export class ApiGateway extends pulumi.ComponentResource {
                     },
                 },
             },
+            parent,
+        );
+        new k8s.core.v1.Service(
+            name,
+            {
+                metadata: { name, namespace: ns, labels: args.labels },
+                spec: { selector: args.labels, ports: [{ name: "http", port: GATEWAY_SERVICE_PORT, targetPort: "http" }] },
+            },
+            parent,
+        );
+        new k8s.policy.v1.PodDisruptionBudget(
+            name,
+            { metadata: { name, namespace: ns, labels: args.labels }, spec: { maxUnavailable: 1, selector: { matchLabels: args.labels } } },
             parent,
         );
         this.registerOutputs({ serviceName: this.serviceName });

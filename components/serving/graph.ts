@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Endpoint, EndpointScheme } from "./endpoint";
 import { ModelCacheMount } from "../platform/modelCache";
 import { EngineSettings, WorkerResources, WorkerRole } from "./worker";
+import { ApiGateway, GATEWAY_HEALTH_PATH } from "./gateway";
 
 /** What both serving graphs take. */
 export interface GraphArgs {
@@ -32,11 +33,15 @@ export interface GraphArgs {
     readonly endpointScheme: EndpointScheme;
     /** Client CIDRs the endpoint admits. */
     readonly endpointAllowedCidrs: string[];
+    /** ACM certificate ARN for TLS on the NLB; empty: plain HTTP. */
+    readonly endpointCertificateArn: string;
 }
 
 /** What index.ts exports of a graph. */
 export interface ServingGraph {
     endpoint: Endpoint;
+    /** The API gateway in front of the frontend (its Service, its key). */
+    gateway: ApiGateway;
     /** In-cluster Service of the frontend, for `kubectl port-forward`. */
     frontendServiceName: string;
     frontendPort: number;
@@ -103,10 +108,24 @@ export interface FrontendExposureArgs {
     readonly scheme: EndpointScheme;
     /** Client CIDRs the endpoint admits. */
     readonly allowedCidrs: string[];
+    /** ACM certificate ARN for TLS on the NLB. @default none: plain HTTP */
+    readonly certificateArn?: string;
 }
 
-/** ClusterIP Service, PodDisruptionBudget and load-balanced endpoint of a frontend. */
-export function exposeFrontend(name: string, args: FrontendExposureArgs, parent: pulumi.Resource): Endpoint {
+/** What clients reach: the API gateway and the NLB in front of it. */
+export interface FrontendExposure {
+    /** The key-checking gateway in front of the frontend. */
+    readonly gateway: ApiGateway;
+    /** The NLB Service that targets the gateway's pods. */
+    readonly endpoint: Endpoint;
+}
+
+/**
+ * ClusterIP Service and PodDisruptionBudget of a frontend, the API gateway in front of it, and the
+ * load-balanced endpoint, which targets the gateway's pods: no client reaches the router or
+ * frontend (or its admin routes) without the key.
+ */
+export function exposeFrontend(name: string, args: FrontendExposureArgs, parent: pulumi.Resource): FrontendExposure {
     new k8s.core.v1.Service(
         name,
         {
@@ -125,15 +144,25 @@ export function exposeFrontend(name: string, args: FrontendExposureArgs, parent:
             { parent },
         );
     }
-    return new Endpoint(
+    const api = args.ports.find((p) => p.name === "http") ?? args.ports[0];
+    const gatewayLabels = { ...args.labels, "app.kubernetes.io/name": `${name}-gateway`, "app.kubernetes.io/component": "gateway" };
+    const gateway = new ApiGateway(
+        `${name}-gateway`,
+        { namespace: args.namespace, upstreamService: name, upstreamPort: api.port, labels: gatewayLabels },
+        { parent },
+    );
+    const endpoint = new Endpoint(
         `${name}-endpoint`,
         {
             namespace: args.namespace,
-            selector: args.labels,
+            selector: gatewayLabels,
             targetPort: "http",
+            healthCheckPath: GATEWAY_HEALTH_PATH,
             scheme: args.scheme,
             allowedCidrs: args.allowedCidrs,
+            certificateArn: args.certificateArn,
         },
         { parent },
     );
+    return { gateway, endpoint };
 }

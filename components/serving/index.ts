@@ -34,7 +34,8 @@ export type ServingConfig = Pick<
     | "hugepagesPerPodMi"
     | "sharedMemory"
     | "endpointScheme"
-    | "endpointAllowedCidrs"
+    | "endpointSourceCidrs"
+    | "endpointCertificateArn"
     | "dynamoRouterMode"
     | "dynamoDiscovery"
     | "routerPolicy"
@@ -70,7 +71,8 @@ export function servingGraph(config: ServingConfig, cloud: Cloud, platform: Plat
         gpuDirectRdma: config.gpu.gpuDirectRdma,
         modelCache: platform.modelCache.mount,
         endpointScheme: config.endpointScheme,
-        endpointAllowedCidrs: config.endpointAllowedCidrs,
+        endpointAllowedCidrs: config.endpointSourceCidrs,
+        endpointCertificateArn: config.endpointCertificateArn,
     };
     const provider = cloud.cluster.provider;
     if (config.graph === "dynamo") {

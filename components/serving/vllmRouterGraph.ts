@@ -7,6 +7,7 @@ import { nixlKvTransferConfig } from "./nixl";
 import { awaitTimeout, httpProbe, onSystemNodes, spreadAcrossNodes } from "../k8s/pod";
 import { engineArgs, WORKER_SHUTDOWN_TIMEOUT_SECONDS, WorkerRole, workerPodSpec, workerProbes } from "./worker";
 import { podUrl, serviceUrl } from "../k8s/urls";
+import { ApiGateway } from "./gateway";
 
 /**
  * Port of the vLLM server on prefill and decode pods alike: the router's discovery takes one
@@ -48,6 +49,7 @@ export function discoverySelector(role: WorkerRole): string[] {
  */
 export class VllmRouterGraph extends pulumi.ComponentResource implements ServingGraph {
     public readonly endpoint: Endpoint;
+    public readonly gateway: ApiGateway;
     public readonly frontendServiceName = "router";
     public readonly frontendPort = ROUTER_PORT;
     public readonly metricsEndpoints: Record<string, string>;
@@ -140,7 +142,7 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
             { parent: this },
         );
 
-        this.endpoint = exposeFrontend(
+        const exposure = exposeFrontend(
             "router",
             {
                 namespace: ns,
@@ -152,9 +154,12 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
                 ],
                 scheme: args.endpointScheme,
                 allowedCidrs: args.endpointAllowedCidrs,
+                certificateArn: args.endpointCertificateArn,
             },
             this,
         );
+        this.endpoint = exposure.endpoint;
+        this.gateway = exposure.gateway;
         this.metricsEndpoints = {
             router: serviceUrl("router", ns, ROUTER_METRICS_PORT, "/metrics"),
             prefill: `${podUrl("prefill-<i>", "prefill-workers", ns, WORKER_PORT, "/metrics")} (i = 0..${args.prefillReplicas - 1})`,

@@ -25,6 +25,11 @@ export const SYSTEM_PODS: readonly SystemPod[] = [
     { name: "router", cpuMillis: 1000, memoryMiB: 1024, replicas: "frontend", when: "vllm-router", spread: true },
     // components/serving/dynamoGraph.ts: frontend 2 CPU / 4Gi (its init container runs before, not beside it).
     { name: "frontend", cpuMillis: 2000, memoryMiB: 4096, replicas: "frontend", when: "dynamo", spread: true },
+    // components/serving/gateway.ts: nginx 250m / 128Mi, 2 replicas, spread only preferred.
+    { name: "router-gateway", cpuMillis: 250, memoryMiB: 128, replicas: 2, when: "vllm-router", spread: false },
+    { name: "frontend-gateway", cpuMillis: 250, memoryMiB: 128, replicas: 2, when: "dynamo", spread: false },
+    // components/serving/proof/index.ts: the smoke-test Job (smokeTest, on by default), 250m / 512Mi.
+    { name: "proof-smoke-test", cpuMillis: 250, memoryMiB: 512, replicas: 1, when: "always", spread: false },
     // components/platform/etcd.ts: 250m / 512Mi, one member per node (required anti-affinity).
     { name: "etcd", cpuMillis: 250, memoryMiB: 512, replicas: 3, when: "dynamoInfra", spread: true },
     // NATS chart values set no requests (components/platform/nats.ts); one server per node.

@@ -105,7 +105,7 @@ export function validateStackConfig(
     errors.check(() => validateQuantities(values));
     errors.check(() => validateDerivedNames(context.project, context.stack));
     errors.check(() => validateSystemCapacity(values));
-    errors.check(() => validateEndpoint(values.endpointScheme, values.endpointAllowedCidrs));
+    errors.check(() => validateEndpoint(values, region));
     errors.check(() => validateMonitoring(values.monitoring, values.monitoringAmpWorkspace));
     errors.throwIfAny();
     return { region: region!, gpu: gpu!, modelParamsBillions: modelParamsBillions! };

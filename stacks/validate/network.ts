@@ -195,13 +195,34 @@ export function validateAccess(adminRoleArns: string[], apiPublicAccessCidrs: st
     apiPublicAccessCidrs.forEach((cidr) => validateCidr("apiPublicAccessCidrs", cidr));
 }
 
-export function validateEndpoint(endpointScheme: string, endpointAllowedCidrs: string[]): void {
-    endpointAllowedCidrs.forEach((cidr) => validateCidr("endpointAllowedCidrs", cidr));
-    if (endpointScheme === "internet-facing" && endpointAllowedCidrs.length === 0) {
+export function validateEndpoint(
+    v: Pick<ConfigValues, "endpointScheme" | "endpointAllowedCidrs" | "endpointCertificateArn" | "vpcId">,
+    region: string | undefined,
+): void {
+    v.endpointAllowedCidrs.forEach((cidr) => validateCidr("endpointAllowedCidrs", cidr));
+    if (v.endpointScheme === "internet-facing" && v.endpointAllowedCidrs.length === 0) {
         throw new ConfigError(
             "endpointAllowedCidrs",
-            endpointAllowedCidrs,
+            v.endpointAllowedCidrs,
             'an internet-facing endpoint needs a client allowlist, such as ["203.0.113.0/24"].',
         );
+    }
+    if (v.endpointScheme === "internal" && v.vpcId !== "" && v.endpointAllowedCidrs.length === 0) {
+        // Without source ranges the LB controller opens the NLB to 0.0.0.0/0; the VPC's CIDR is not known offline.
+        throw new ConfigError(
+            "endpointAllowedCidrs",
+            v.endpointAllowedCidrs,
+            "an internal endpoint in an existing VPC needs its client CIDRs (the VPC CIDR, say), else the NLB admits 0.0.0.0/0.",
+        );
+    }
+    if (v.endpointCertificateArn !== "" && region !== undefined) {
+        const arn = new RegExp(`^arn:${partitionOfRegion(region)}:acm:${region}:\\d{12}:certificate/[0-9a-f-]{36}$`);
+        if (!arn.test(v.endpointCertificateArn)) {
+            throw new ConfigError(
+                "endpointCertificateArn",
+                v.endpointCertificateArn,
+                `must be an ACM certificate ARN in ${region}, such as 'arn:${partitionOfRegion(region)}:acm:${region}:123456789012:certificate/<uuid>', or empty.`,
+            );
+        }
     }
 }

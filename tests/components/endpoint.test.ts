@@ -1,14 +1,23 @@
 /**
  * Endpoint, constructed alone: the Service the AWS Load Balancer Controller turns into an NLB.
- * Users depend on it being an NLB with pod (ip) targets, internal unless asked, admitting only
- * the allowed clients when internet-facing, on the API's named port.
+ * Users depend on an NLB with pod (ip) targets, internal unless asked, admitting only the given
+ * clients on every scheme, health-checking the gateway's health path over HTTP (not just TCP),
+ * spreading across zones, draining faster than the gateway's preStop, and TLS with a certificate.
  */
 import * as assert from "assert";
 import { NLB_LOAD_BALANCER_CLASS } from "../../components/platform/loadBalancerController";
-import { Endpoint, EndpointArgs } from "../../components/serving/endpoint";
+import { DEREGISTRATION_DELAY_SECONDS, Endpoint, EndpointArgs } from "../../components/serving/endpoint";
 import { one, record } from "../helpers/record";
 
-const ARGS: EndpointArgs = { namespace: "serving", selector: { app: "router" }, targetPort: "http", scheme: "internal", allowedCidrs: [] };
+const ARGS: EndpointArgs = {
+    namespace: "serving",
+    selector: { app: "gateway" },
+    targetPort: "http",
+    healthCheckPath: "/healthz",
+    scheme: "internal",
+    allowedCidrs: ["10.0.0.0/16"],
+};
+const A = "service.beta.kubernetes.io/aws-load-balancer-";
 
 async function endpointService(args: Partial<EndpointArgs>) {
     const resources = await record(() => new Endpoint("router-endpoint", { ...ARGS, ...args }));
@@ -18,7 +27,7 @@ async function endpointService(args: Partial<EndpointArgs>) {
             type: string;
             loadBalancerClass: string;
             selector: Record<string, string>;
-            ports: { port: number; targetPort: string }[];
+            ports: { name: string; port: number; targetPort: string }[];
             loadBalancerSourceRanges?: string[];
         };
     };
@@ -29,31 +38,40 @@ describe("components: Endpoint", () => {
         const service = await endpointService({});
         assert.strictEqual(service.spec.type, "LoadBalancer");
         assert.strictEqual(service.spec.loadBalancerClass, NLB_LOAD_BALANCER_CLASS);
-        assert.strictEqual(service.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-type"], "external");
-        assert.strictEqual(service.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-nlb-target-type"], "ip");
-        assert.deepStrictEqual(service.spec.selector, { app: "router" });
-        assert.strictEqual(service.metadata.namespace, "serving");
+        assert.strictEqual(service.metadata.annotations[`${A}type`], "external");
+        assert.strictEqual(service.metadata.annotations[`${A}nlb-target-type`], "ip");
+        assert.deepStrictEqual(service.spec.selector, { app: "gateway" });
     });
 
-    it("is internal by default and internet-facing only when asked, with the allowed CIDRs as source ranges", async () => {
+    it("admits only the given CIDRs on either scheme (the controller would open 0.0.0.0/0)", async () => {
         const internal = await endpointService({});
-        assert.strictEqual(internal.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"], "internal");
+        assert.strictEqual(internal.metadata.annotations[`${A}scheme`], "internal");
+        assert.deepStrictEqual(internal.spec.loadBalancerSourceRanges, ["10.0.0.0/16"]);
         const open = await endpointService({ scheme: "internet-facing", allowedCidrs: ["203.0.113.0/24"] });
-        assert.strictEqual(open.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"], "internet-facing");
+        assert.strictEqual(open.metadata.annotations[`${A}scheme`], "internet-facing");
         assert.deepStrictEqual(open.spec.loadBalancerSourceRanges, ["203.0.113.0/24"]);
     });
 
-    it("health-checks the targets and serves port 80 by default on the API's named port", async () => {
-        const service = await endpointService({});
-        assert.ok(
-            service.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol"],
-            "no health-check protocol",
-        );
+    it("health-checks the health path over HTTP on the traffic port, cross-zone, with a short deregistration delay", async () => {
+        const a = (await endpointService({})).metadata.annotations;
+        assert.strictEqual(a[`${A}healthcheck-protocol`], "http");
+        assert.strictEqual(a[`${A}healthcheck-path`], "/healthz");
+        assert.strictEqual(a[`${A}healthcheck-port`], "traffic-port");
+        assert.strictEqual(a[`${A}attributes`], "load_balancing.cross_zone.enabled=true");
+        assert.strictEqual(a[`${A}target-group-attributes`], `deregistration_delay.timeout_seconds=${DEREGISTRATION_DELAY_SECONDS}`);
+    });
+
+    it("serves HTTP on 80 without a certificate, TLS on 443 with one", async () => {
+        const plain = await endpointService({});
         assert.deepStrictEqual(
-            service.spec.ports.map((p) => [p.port, p.targetPort]),
+            plain.spec.ports.map((p) => [p.port, p.targetPort]),
             [[80, "http"]],
         );
-        const custom = await endpointService({ port: 8080 });
-        assert.strictEqual(custom.spec.ports[0].port, 8080);
+        assert.strictEqual(plain.metadata.annotations[`${A}ssl-cert`], undefined);
+        const arn = "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e";
+        const tls = await endpointService({ certificateArn: arn });
+        assert.strictEqual(tls.spec.ports[0].port, 443);
+        assert.strictEqual(tls.metadata.annotations[`${A}ssl-cert`], arn);
+        assert.strictEqual(tls.metadata.annotations[`${A}ssl-ports`], "443");
     });
 });

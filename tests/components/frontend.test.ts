@@ -37,7 +37,18 @@ describe("components: exposeFrontend", () => {
 
     it("with 1 replica, no PDB (it would block every node drain)", async () => {
         const resources = await record(() => new Holder({ ...ARGS, replicas: 1 }));
-        assert.strictEqual(ofType(resources, "kubernetes:policy/v1:PodDisruptionBudget").length, 0);
+        const pdbs = ofType(resources, "kubernetes:policy/v1:PodDisruptionBudget").map((r) => r.name);
+        assert.deepStrictEqual(pdbs, ["router-gateway"], "only the gateway's own PDB");
+    });
+
+    it("puts the key-checking gateway in front: the NLB Service selects the gateway's pods, the gateway proxies to the frontend Service", async () => {
+        const resources = await record(() => new Holder(ARGS));
+        const nlb = one(resources, "kubernetes:core/v1:Service", "router-endpoint").inputs as {
+            spec: { selector: Record<string, string> };
+        };
+        assert.strictEqual(nlb.spec.selector["app.kubernetes.io/component"], "gateway");
+        const conf = one(resources, "kubernetes:core/v1:ConfigMap", "router-gateway-config").inputs as { data: Record<string, string> };
+        assert.ok(conf.data["default.conf.template"].includes("proxy_pass http://router.serving.svc.cluster.local:8000;"));
     });
 
     it("a ClusterIP Service selects the frontend pods on named ports", async () => {

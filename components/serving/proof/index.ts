@@ -21,9 +21,8 @@ import { benchmarkScript, ProofTarget } from "./benchmark";
 import { ProofJobArgs, proofJob, SCRIPTS_MOUNT } from "./job";
 import { ResultsBucket } from "./resultsBucket";
 import { smokeEnv, SmokeSettings } from "./smoke";
+import { API_KEY_SECRET_KEY } from "../gateway";
 
-/** The Secret and key of the endpoint's API key, once the endpoint has one (read optionally). */
-export const API_KEY_SECRET = { name: "endpoint-api-key", key: "api-key" } as const;
 export const SCRIPTS_CONFIG_MAP = "proof-scripts";
 export const SMOKE_SERVICE_ACCOUNT = "proof-smoke-test";
 export const RESULTS_SERVICE_ACCOUNT = "proof-results";
@@ -95,7 +94,7 @@ export class ServingProof extends pulumi.ComponentResource {
         const smokeRbac = this.smokeServiceAccount(ns);
 
         const target: ProofTarget = {
-            baseUrl: serviceUrl(args.graph.frontendServiceName, ns, args.graph.frontendPort),
+            baseUrl: serviceUrl(args.graph.gateway.serviceName, ns, args.graph.gateway.servicePort),
             model: args.model,
             graph: args.graphName,
         };
@@ -106,7 +105,7 @@ export class ServingProof extends pulumi.ComponentResource {
         };
         const apiKey: EnvVar = {
             name: "OPENAI_API_KEY",
-            valueFrom: { secretKeyRef: { name: API_KEY_SECRET.name, key: API_KEY_SECRET.key, optional: true } },
+            valueFrom: { secretKeyRef: { name: args.graph.gateway.apiKeySecretName, key: API_KEY_SECRET_KEY } },
         };
         const jobOpts = (dependsOn: pulumi.Resource[]) => ({ parent: this, dependsOn: [args.graph.resource, configMap, ...dependsOn] });
 
