@@ -41,8 +41,6 @@ export interface StackConfig extends Omit<ConfigValues, "hfToken" | "gpuNodeCoun
     deployDynamoInfra: boolean;
     /** A new VPC is created (no vpcId). */
     createVpc: boolean;
-    /** CIDRs the endpoint's NLB admits: endpointAllowedCidrs, or for an internal endpoint in a new VPC the VPC's CIDR. */
-    endpointSourceCidrs: string[];
     /** Whether hfToken is set; its value only travels as a secret Output. */
     hfTokenSet: boolean;
 }
@@ -114,8 +112,6 @@ export function resolveStackConfig(raw: Readonly<Record<string, string>>, contex
         sharedMemory: sharedMemorySize(values.workerMemory),
         deployDynamoInfra,
         createVpc: values.vpcId === "",
-        endpointSourceCidrs:
-            values.endpointAllowedCidrs.length > 0 || values.endpointScheme !== "internal" ? values.endpointAllowedCidrs : [values.vpcCidr],
         hfTokenSet: hfToken !== "",
     };
 }

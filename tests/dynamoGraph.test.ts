@@ -23,7 +23,13 @@ describe("dynamo graph: llama31-pd (8 + 8 on EFA, 2 frontends, gated model)", ()
         assert.strictEqual(g.spec.backendFramework, "vllm");
         const workloads = p
             .manifests()
-            .filter((o) => ["Deployment", "StatefulSet"].includes(o.kind) && o.metadata.labels?.["pd-serving/graph"]);
+            // The API gateway in front of the frontend is ours; every Dynamo workload is the operator's.
+            .filter(
+                (o) =>
+                    ["Deployment", "StatefulSet"].includes(o.kind) &&
+                    o.metadata.labels?.["pd-serving/graph"] &&
+                    o.metadata.labels?.["app.kubernetes.io/component"] !== "gateway",
+            );
         assert.deepStrictEqual(
             workloads.map((o) => o.metadata.name),
             [],
@@ -184,14 +190,18 @@ describe("dynamo graph: llama31-pd (8 + 8 on EFA, 2 frontends, gated model)", ()
         assert.strictEqual(p.plan.summary.modelDownloadsPerDeploy, p.plan.summary.gpuNodes + 2);
     });
 
-    it("serves the frontend through the NLB Service, which selects the frontend pods on their http port", () => {
+    it("serves the frontend through the API gateway: the NLB selects the gateway, which proxies to the frontend Service", () => {
         const service = p.manifest("Service", "frontend-endpoint") as unknown as {
             spec: { selector: Record<string, string>; ports: { targetPort: string }[] };
         };
-        const frontend = component(p, "frontend");
-        assert.ok(Object.entries(service.spec.selector).every(([k, v]) => frontend.podTemplate.metadata.labels[k] === v));
-        assert.ok(main(frontend).ports?.some((pp) => pp.name === service.spec.ports[0].targetPort));
-        for (const type of ["prefill", "decode"]) {
+        const gateway = p.manifest("Deployment", "frontend-gateway") as unknown as {
+            spec: { template: { metadata: { labels: Record<string, string> }; spec: { containers: { ports: { name: string }[] }[] } } };
+        };
+        assert.ok(Object.entries(service.spec.selector).every(([k, v]) => gateway.spec.template.metadata.labels[k] === v));
+        assert.ok(gateway.spec.template.spec.containers[0].ports.some((pp) => pp.name === service.spec.ports[0].targetPort));
+        const conf = (p.manifest("ConfigMap", "frontend-gateway-config") as unknown as { data: Record<string, string> }).data;
+        assert.ok(conf["default.conf.template"].includes("proxy_pass http://frontend.serving.svc.cluster.local:8000;"));
+        for (const type of ["frontend", "prefill", "decode"]) {
             const labels = component(p, type).podTemplate.metadata.labels;
             assert.ok(!Object.entries(service.spec.selector).every(([k, v]) => labels[k] === v), `the NLB selects ${type}`);
         }

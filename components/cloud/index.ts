@@ -2,6 +2,7 @@
  * The cloud layer: VPC (or an existing one), EKS cluster with its system node group, and the GPU
  * node group. A function, not a component: the resources keep the parents (and URNs) they had.
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../stacks/resolve";
 import { Cluster } from "./cluster";
@@ -59,7 +60,13 @@ export function buildCloud(config: CloudConfig): Cloud {
         network = vpc;
         gpuSubnetIds = [vpc.privateSubnetIdByZone[config.gpuAvailabilityZone]];
     } else {
-        network = { vpcId: config.vpcId, privateSubnetIds: config.privateSubnetIds, publicSubnetIds: config.publicSubnetIds };
+        network = {
+            vpcId: config.vpcId,
+            // The existing VPC's CIDR, read at deploy time (the offline plan shows it as known after up).
+            vpcCidr: aws.ec2.getVpcOutput({ id: config.vpcId }).cidrBlock,
+            privateSubnetIds: config.privateSubnetIds,
+            publicSubnetIds: config.publicSubnetIds,
+        };
         gpuSubnetIds = config.gpuSubnetIds.length > 0 ? config.gpuSubnetIds : undefined;
     }
     const cluster = new Cluster("cluster", {

@@ -5,6 +5,8 @@ import { formatCidr, parseCidr } from "../../stacks/cidr";
 /** The ids the cluster needs, whether the VPC is new or existing. */
 export interface NetworkIds {
     vpcId: pulumi.Input<string>;
+    /** The VPC's IPv4 CIDR: internal load balancers admit it by default. */
+    vpcCidr: pulumi.Input<string>;
     privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
     publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
 }
@@ -46,6 +48,7 @@ export function subnetCidrs(vpcCidr: string, zoneCount: number): { private: stri
  */
 export class Network extends pulumi.ComponentResource implements NetworkIds {
     public readonly vpcId: pulumi.Output<string>;
+    public readonly vpcCidr: string;
     public readonly privateSubnetIds: pulumi.Output<string>[];
     public readonly publicSubnetIds: pulumi.Output<string>[];
     /** Private subnet of each zone, to pin a node group to one zone. */
@@ -53,6 +56,7 @@ export class Network extends pulumi.ComponentResource implements NetworkIds {
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pd-serving:network:Network", name, {}, opts);
+        this.vpcCidr = args.cidrBlock;
         const parent = { parent: this };
         const clusterTag = { [`kubernetes.io/cluster/${args.clusterName}`]: "shared" };
         const cidrs = subnetCidrs(args.cidrBlock, args.availabilityZones.length);

@@ -24,7 +24,7 @@ export interface EndpointArgs {
     /** Internal (VPC only) or internet-facing NLB. */
     readonly scheme: EndpointScheme;
     /** Client CIDRs the NLB's security group admits (the LB controller opens 0.0.0.0/0 without them). */
-    readonly allowedCidrs: string[];
+    readonly allowedCidrs: pulumi.Input<string>[];
     /** ACM certificate ARN: the NLB terminates TLS on 443 with it. @default none: plain HTTP on 80 */
     readonly certificateArn?: string;
 }

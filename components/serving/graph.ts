@@ -32,7 +32,7 @@ export interface GraphArgs {
     /** Internal or internet-facing endpoint. */
     readonly endpointScheme: EndpointScheme;
     /** Client CIDRs the endpoint admits. */
-    readonly endpointAllowedCidrs: string[];
+    readonly endpointAllowedCidrs: pulumi.Input<string>[];
     /** ACM certificate ARN for TLS on the NLB; empty: plain HTTP. */
     readonly endpointCertificateArn: string;
 }
@@ -107,7 +107,7 @@ export interface FrontendExposureArgs {
     /** Internal or internet-facing endpoint. */
     readonly scheme: EndpointScheme;
     /** Client CIDRs the endpoint admits. */
-    readonly allowedCidrs: string[];
+    readonly allowedCidrs: pulumi.Input<string>[];
     /** ACM certificate ARN for TLS on the NLB. @default none: plain HTTP */
     readonly certificateArn?: string;
 }
@@ -145,7 +145,13 @@ export function exposeFrontend(name: string, args: FrontendExposureArgs, parent:
         );
     }
     const api = args.ports.find((p) => p.name === "http") ?? args.ports[0];
-    const gatewayLabels = { ...args.labels, "app.kubernetes.io/name": `${name}-gateway`, "app.kubernetes.io/component": "gateway" };
+    // The frontend's graph labels, not its etcd/NATS client label: the gateway talks to the frontend only.
+    const gatewayLabels = {
+        "app.kubernetes.io/name": `${name}-gateway`,
+        "app.kubernetes.io/component": "gateway",
+        "app.kubernetes.io/part-of": args.labels["app.kubernetes.io/part-of"] ?? "pd-serving",
+        ...(args.labels["pd-serving/graph"] ? { "pd-serving/graph": args.labels["pd-serving/graph"] } : {}),
+    };
     const gateway = new ApiGateway(
         `${name}-gateway`,
         { namespace: args.namespace, upstreamService: name, upstreamPort: api.port, labels: gatewayLabels },

@@ -34,7 +34,8 @@ export type ServingConfig = Pick<
     | "hugepagesPerPodMi"
     | "sharedMemory"
     | "endpointScheme"
-    | "endpointSourceCidrs"
+    | "endpointAllowedCidrs"
+    | "endpointScheme"
     | "endpointCertificateArn"
     | "dynamoRouterMode"
     | "dynamoDiscovery"
@@ -71,7 +72,11 @@ export function servingGraph(config: ServingConfig, cloud: Cloud, platform: Plat
         gpuDirectRdma: config.gpu.gpuDirectRdma,
         modelCache: platform.modelCache.mount,
         endpointScheme: config.endpointScheme,
-        endpointAllowedCidrs: config.endpointSourceCidrs,
+        // Source ranges on every scheme: without them the LB controller opens the NLB to 0.0.0.0/0.
+        endpointAllowedCidrs:
+            config.endpointAllowedCidrs.length > 0 || config.endpointScheme !== "internal"
+                ? config.endpointAllowedCidrs
+                : [cloud.network.vpcCidr],
         endpointCertificateArn: config.endpointCertificateArn,
     };
     const provider = cloud.cluster.provider;

@@ -196,7 +196,7 @@ export function validateAccess(adminRoleArns: string[], apiPublicAccessCidrs: st
 }
 
 export function validateEndpoint(
-    v: Pick<ConfigValues, "endpointScheme" | "endpointAllowedCidrs" | "endpointCertificateArn" | "vpcId">,
+    v: Pick<ConfigValues, "endpointScheme" | "endpointAllowedCidrs" | "endpointCertificateArn">,
     region: string | undefined,
 ): void {
     v.endpointAllowedCidrs.forEach((cidr) => validateCidr("endpointAllowedCidrs", cidr));
@@ -205,14 +205,6 @@ export function validateEndpoint(
             "endpointAllowedCidrs",
             v.endpointAllowedCidrs,
             'an internet-facing endpoint needs a client allowlist, such as ["203.0.113.0/24"].',
-        );
-    }
-    if (v.endpointScheme === "internal" && v.vpcId !== "" && v.endpointAllowedCidrs.length === 0) {
-        // Without source ranges the LB controller opens the NLB to 0.0.0.0/0; the VPC's CIDR is not known offline.
-        throw new ConfigError(
-            "endpointAllowedCidrs",
-            v.endpointAllowedCidrs,
-            "an internal endpoint in an existing VPC needs its client CIDRs (the VPC CIDR, say), else the NLB admits 0.0.0.0/0.",
         );
     }
     if (v.endpointCertificateArn !== "" && region !== undefined) {
