@@ -312,7 +312,7 @@ export const CONFIG_SCHEMA = {
         type: "array",
         default: [],
         description:
-            "Client CIDRs the endpoint's NLB admits. Required for an internet-facing endpoint and for an internal one in an existing VPC; an internal endpoint in a new VPC defaults to the VPC CIDR.",
+            "Client CIDRs the endpoint's NLB admits. Required for an internet-facing endpoint; empty for an internal one: the VPC's CIDR.",
     },
     endpointCertificateArn: {
         type: "string",
