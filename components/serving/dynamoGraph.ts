@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Endpoint } from "./endpoint";
-import { exposeFrontend, GraphArgs, graphLabels, ScrapeTarget, ServingGraph, WorkerMetricsTarget } from "./graph";
+import { exposeFrontend, GraphArgs, graphLabels, ScrapeTarget, ServingGraph, WorkerMetricsTarget, workerMetricsTargets } from "./graph";
 import { serviceUrl } from "../k8s/urls";
 import { env, EnvVar } from "../k8s/pod";
 import { DYNAMO_SYSTEM_PORT, FRONTEND_PORT, frontendComponent, MAIN_CONTAINER, workerComponent } from "./dynamoComponents";
@@ -52,18 +52,16 @@ export class DynamoGraph extends pulumi.ComponentResource implements ServingGrap
     public readonly graph: k8s.apiextensions.CustomResource;
     public readonly resource: pulumi.Resource = this;
     /** dynamo.vllm passes vLLM's `vllm:` metrics through on the system port (register_engine_metrics_callback). */
-    public readonly workerMetrics: WorkerMetricsTarget[] = (["prefill", "decode"] as const).map((role) => ({
-        role,
-        selector: graphLabels("dynamo", role),
-        container: MAIN_CONTAINER,
+    private readonly workerTargets = workerMetricsTargets("dynamo", {
+        container: () => MAIN_CONTAINER,
         port: DYNAMO_SYSTEM_PORT,
-        path: "/metrics",
-    }));
-    // The frontend serves /metrics on its HTTP port; workers (vllm:* passthrough) on the system port.
+        portName: "system",
+    });
+    public readonly workerMetrics: WorkerMetricsTarget[] = this.workerTargets.metrics;
+    // The frontend serves /metrics on its HTTP port.
     public readonly scrapeTargets: readonly ScrapeTarget[] = [
         { name: "frontend", kind: "service", selector: graphLabels("dynamo", "frontend"), port: "http", role: "frontend" },
-        { name: "prefill", kind: "pod", selector: graphLabels("dynamo", "prefill"), port: "system", role: "prefill" },
-        { name: "decode", kind: "pod", selector: graphLabels("dynamo", "decode"), port: "system", role: "decode" },
+        ...this.workerTargets.scrape,
     ];
 
     constructor(name: string, args: DynamoGraphArgs, opts?: pulumi.ComponentResourceOptions) {

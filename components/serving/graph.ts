@@ -84,6 +84,31 @@ export interface WorkerMetricsTarget {
     path: string;
 }
 
+/** Where a graph's prefill and decode workers serve their metrics. */
+export interface WorkerMetricsPort {
+    /** Name of the worker container (a function of the role). */
+    readonly container: (role: WorkerRole) => string;
+    /** Container port number of the metrics. */
+    readonly port: number;
+    /** Name of that container port. */
+    readonly portName: string;
+}
+
+/** The worker metrics targets (proof Jobs) and worker scrape targets (monitoring) of a graph, from one description. */
+export function workerMetricsTargets(graph: string, where: WorkerMetricsPort): { metrics: WorkerMetricsTarget[]; scrape: ScrapeTarget[] } {
+    const roles = ["prefill", "decode"] as const;
+    return {
+        metrics: roles.map((role) => ({
+            role,
+            selector: graphLabels(graph, role),
+            container: where.container(role),
+            port: where.port,
+            path: "/metrics",
+        })),
+        scrape: roles.map((role) => ({ name: role, kind: "pod", selector: graphLabels(graph, role), port: where.portName, role })),
+    };
+}
+
 /** Labels of a graph's pods: selectors use all of them. */
 export function graphLabels(graph: string, component: string): Record<string, string> {
     return {

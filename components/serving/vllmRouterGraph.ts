@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Endpoint } from "./endpoint";
-import { exposeFrontend, GraphArgs, graphLabels, ScrapeTarget, ServingGraph, WorkerMetricsTarget } from "./graph";
+import { exposeFrontend, GraphArgs, graphLabels, ScrapeTarget, ServingGraph, WorkerMetricsTarget, workerMetricsTargets } from "./graph";
 import { VLLM_ROUTER_IMAGE } from "../../stacks/catalog/images";
 import { nixlKvTransferConfig } from "./nixl";
 import { awaitTimeout, httpProbe, onSystemNodes, spreadAcrossNodes } from "../k8s/pod";
@@ -54,18 +54,17 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
     public readonly frontendPort = ROUTER_PORT;
     public readonly metricsEndpoints: Record<string, string>;
     public readonly resource: pulumi.Resource = this;
-    public readonly workerMetrics: WorkerMetricsTarget[] = (["prefill", "decode"] as const).map((role) => ({
-        role,
-        selector: graphLabels("vllm-router", role),
-        container: role,
+    /** vLLM serves /metrics on its API port. */
+    private readonly workerTargets = workerMetricsTargets("vllm-router", {
+        container: (role) => role,
         port: WORKER_PORT,
-        path: "/metrics",
-    }));
-    // vLLM serves /metrics on its API port; the router on its Prometheus port (Service "router").
+        portName: "http",
+    });
+    public readonly workerMetrics: WorkerMetricsTarget[] = this.workerTargets.metrics;
+    // The router serves /metrics on its Prometheus port (Service "router").
     public readonly scrapeTargets: readonly ScrapeTarget[] = [
         { name: "router", kind: "service", selector: graphLabels("vllm-router", "router"), port: "metrics", role: "router" },
-        { name: "prefill", kind: "pod", selector: graphLabels("vllm-router", "prefill"), port: "http", role: "prefill" },
-        { name: "decode", kind: "pod", selector: graphLabels("vllm-router", "decode"), port: "http", role: "decode" },
+        ...this.workerTargets.scrape,
     ];
 
     constructor(name: string, args: VllmRouterGraphArgs, opts?: pulumi.ComponentResourceOptions) {
