@@ -1,7 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Endpoint } from "./endpoint";
-import { exposeFrontend, GraphArgs, graphLabels, ScrapeTarget, ServingGraph, WorkerMetricsTarget, workerMetricsTargets } from "./graph";
+import {
+    exposeFrontend,
+    GraphArgs,
+    graphLabels,
+    ScrapeTarget,
+    ServingGraph,
+    WorkerMetricsTarget,
+    workerDisruptionBudgets,
+    workerMetricsTargets,
+} from "./graph";
 import { serviceUrl } from "../k8s/urls";
 import { env, EnvVar } from "../k8s/pod";
 import { DYNAMO_SYSTEM_PORT, FRONTEND_PORT, frontendComponent, MAIN_CONTAINER, workerComponent } from "./dynamoComponents";
@@ -114,6 +123,7 @@ export class DynamoGraph extends pulumi.ComponentResource implements ServingGrap
             { parent: this },
         );
 
+        workerDisruptionBudgets("dynamo", ns, this);
         const exposure = exposeFrontend(
             "frontend",
             {

@@ -109,6 +109,22 @@ export function workerMetricsTargets(graph: string, where: WorkerMetricsPort): {
     };
 }
 
+/**
+ * A PodDisruptionBudget per worker role: a node drain or a voluntary eviction takes one prefill
+ * and one decode pod at a time, never a whole pool (with EFA each pool fills nodes of its own, so
+ * draining one node is bounded by the pool's PDB, not silently emptied).
+ */
+export function workerDisruptionBudgets(graph: string, namespace: string, parent: pulumi.Resource): void {
+    for (const role of ["prefill", "decode"] as const) {
+        const labels = graphLabels(graph, role);
+        new k8s.policy.v1.PodDisruptionBudget(
+            `${graph}-${role}`,
+            { metadata: { name: role, namespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } },
+            { parent },
+        );
+    }
+}
+
 /** Labels of a graph's pods: selectors use all of them. */
 export function graphLabels(graph: string, component: string): Record<string, string> {
     return {

@@ -1,7 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Endpoint } from "./endpoint";
-import { exposeFrontend, GraphArgs, graphLabels, ScrapeTarget, ServingGraph, WorkerMetricsTarget, workerMetricsTargets } from "./graph";
+import {
+    exposeFrontend,
+    GraphArgs,
+    graphLabels,
+    ScrapeTarget,
+    ServingGraph,
+    WorkerMetricsTarget,
+    workerDisruptionBudgets,
+    workerMetricsTargets,
+} from "./graph";
 import { VLLM_ROUTER_IMAGE } from "../../stacks/catalog/images";
 import { nixlKvTransferConfig } from "./nixl";
 import { awaitTimeout, httpProbe, onSystemNodes, spreadAcrossNodes } from "../k8s/pod";
@@ -141,6 +150,7 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
             { parent: this },
         );
 
+        workerDisruptionBudgets("vllm-router", ns, this);
         const exposure = exposeFrontend(
             "router",
             {
