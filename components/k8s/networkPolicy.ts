@@ -29,8 +29,8 @@ export interface WorkloadTraffic {
     readonly name: string;
     /** Labels of the workload's pods. */
     readonly pods: Record<string, string>;
-    /** Connections it accepts. */
-    readonly ingress: readonly TrafficRule[];
+    /** Connections it accepts. @default ingress left to the workload's other policies (an egress-only policy) */
+    readonly ingress?: readonly TrafficRule[];
     /** Connections it opens. */
     readonly egress: readonly TrafficRule[];
 }
@@ -96,8 +96,8 @@ export function workloadPolicy(namespace: string, traffic: WorkloadTraffic, pare
             metadata: { name: traffic.name, namespace },
             spec: {
                 podSelector: { matchLabels: traffic.pods },
-                policyTypes: ["Ingress", "Egress"],
-                ingress: traffic.ingress.map((r) => rule(r, "from")),
+                policyTypes: traffic.ingress ? ["Ingress", "Egress"] : ["Egress"],
+                ingress: traffic.ingress?.map((r) => rule(r, "from")),
                 egress: traffic.egress.map((r) => rule(r, "to")),
             },
         },

@@ -47,6 +47,10 @@ export class Etcd extends pulumi.ComponentResource {
     /** In-cluster client URL, e.g. http://etcd.serving.svc.cluster.local:2379. */
     public readonly clientEndpoint: string;
     public readonly statefulSet: k8s.apps.v1.StatefulSet;
+    /** Labels of the member pods. */
+    public readonly memberLabels: Record<string, string>;
+    /** Ports members dial each other on: client first, then peer. */
+    public readonly peerPorts = [ETCD_CLIENT_PORT, PEER_PORT];
 
     constructor(name: string, args: EtcdArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pd-serving:platform:Etcd", name, {}, opts);
@@ -54,6 +58,7 @@ export class Etcd extends pulumi.ComponentResource {
         const replicas = args.replicas ?? 3;
         const ns = args.namespace;
         const labels = { "app.kubernetes.io/name": "etcd", "app.kubernetes.io/instance": name };
+        this.memberLabels = labels;
         const peerService = `${name}-peers`;
         const peerHost = (member: string) => podHost(member, peerService, ns);
         const members = [...Array(replicas).keys()].map((i) => `${name}-${i}`);

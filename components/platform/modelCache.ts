@@ -73,6 +73,8 @@ export interface ModelCacheArgs {
  */
 export class ModelCache extends pulumi.ComponentResource {
     public readonly daemonSet: k8s.apps.v1.DaemonSet;
+    /** Labels of the cache's pods. */
+    public readonly podLabels: Record<string, string>;
     public readonly mount: ModelCacheMount;
 
     constructor(name: string, args: ModelCacheArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -81,6 +83,7 @@ export class ModelCache extends pulumi.ComponentResource {
         const volume: Volume = { name: VOLUME_NAME, hostPath: { path: hostPath, type: "DirectoryOrCreate" } };
         const marker = readyMarker(args.model, args.revision);
         const labels = { "app.kubernetes.io/name": "model-cache", "app.kubernetes.io/instance": name };
+        this.podLabels = labels;
         const hfHome = `${MODEL_CACHE_MOUNT}/hf`;
 
         const tokenEnv: EnvVar[] = args.hfTokenSecretName

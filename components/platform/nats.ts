@@ -54,6 +54,10 @@ export class Nats extends pulumi.ComponentResource {
     /** In-cluster monitoring URL (healthz, varz, jsz). */
     public readonly monitorEndpoint: string;
     public readonly release: k8s.helm.v3.Release;
+    /** Labels of the NATS server pods. */
+    public readonly serverLabels: Record<string, string>;
+    /** Ports the servers dial each other on: client first, then cluster routes. */
+    public readonly peerPorts = [NATS_CLIENT_PORT, CLUSTER_PORT];
 
     constructor(name: string, args: NatsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pd-serving:platform:Nats", name, {}, opts);
@@ -106,6 +110,7 @@ export class Nats extends pulumi.ComponentResource {
             "app.kubernetes.io/instance": name,
             "app.kubernetes.io/component": "nats",
         };
+        this.serverLabels = serverLabels;
         new k8s.networking.v1.NetworkPolicy(
             name,
             {

@@ -80,6 +80,8 @@ export class ApiGateway extends pulumi.ComponentResource {
     public readonly serviceName: string;
     /** Port of that Service. */
     public readonly servicePort = GATEWAY_SERVICE_PORT;
+    /** Labels of the gateway pods. */
+    public readonly podLabels: Record<string, string>;
 
     constructor(name: string, args: ApiGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pd-serving:serving:ApiGateway", name, {}, opts);
@@ -88,6 +90,7 @@ export class ApiGateway extends pulumi.ComponentResource {
         const replicas = args.replicas ?? DEFAULT_REPLICAS;
         this.apiKeySecretName = `${name}-api-key`;
         this.serviceName = name;
+        this.podLabels = args.labels;
         const key = new random.RandomPassword(`${name}-api-key`, { length: API_KEY_LENGTH, special: false }, parent);
         this.apiKey = pulumi.secret(key.result);
         new k8s.core.v1.Secret(

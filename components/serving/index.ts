@@ -10,6 +10,10 @@ import { HF_TOKEN_KEY } from "../platform/servingNamespace";
 import { DynamoGraph } from "./dynamoGraph";
 import { GraphArgs, ServingGraph } from "./graph";
 import { VllmRouterGraph } from "./vllmRouterGraph";
+import * as pulumi from "@pulumi/pulumi";
+import { GATEWAY_PORT } from "./gateway";
+import { ServingNetworkPolicies } from "./networkPolicies";
+import { PROOF_POD_LABELS } from "./proof/job";
 
 /** The slice of stack config the serving layer reads. */
 export type ServingConfig = Pick<
@@ -80,6 +84,31 @@ export function servingGraph(config: ServingConfig, cloud: Cloud, platform: Plat
         endpointCertificateArn: config.endpointCertificateArn,
     };
     const provider = cloud.cluster.provider;
+    const graph = buildGraph(config, platform, args, provider);
+    const infra = platform.dynamoInfra;
+    new ServingNetworkPolicies(
+        "serving-network-policies",
+        {
+            namespace: platform.namespace,
+            graph: config.graph,
+            frontendComponent: graph.frontendServiceName,
+            gatewayPods: graph.gateway.podLabels,
+            gatewayPort: GATEWAY_PORT,
+            frontendPort: graph.frontendPort,
+            modelCachePods: platform.modelCache.podLabels,
+            proofPods: PROOF_POD_LABELS,
+            infraPeers: [
+                ...(infra ? [{ name: "nats", pods: infra.nats.serverLabels, ports: infra.nats.peerPorts }] : []),
+                ...(infra?.etcd ? [{ name: "etcd", pods: infra.etcd.memberLabels, ports: infra.etcd.peerPorts }] : []),
+            ],
+        },
+        { provider },
+    );
+    return graph;
+}
+
+/** The graph config.graph names. */
+function buildGraph(config: ServingConfig, platform: Platform, args: GraphArgs, provider: pulumi.ProviderResource): ServingGraph {
     if (config.graph === "dynamo") {
         const infra = platform.dynamoInfra;
         if (!infra) {

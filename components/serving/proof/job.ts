@@ -10,6 +10,8 @@ export type ProofKind = "smoke" | "benchmark" | "accuracy";
 
 /** Label that names a proof Job's kind (the plan summary and `npm run proof` find Jobs by it). */
 export const PROOF_LABEL = "pd-serving/proof";
+/** Labels every proof Job pod carries (NetworkPolicies select them). */
+export const PROOF_POD_LABELS = { "app.kubernetes.io/part-of": "pd-serving", "app.kubernetes.io/component": "proof" } as const;
 
 /** Name of the Job of each kind: `npm run proof` deletes and recreates it by this name. */
 export const PROOF_JOB_NAMES: Record<ProofKind, string> = {
@@ -59,7 +61,7 @@ const DEFAULT_RESULTS_SIZE = "1Gi";
 
 /** The Job manifest's arguments (also what the offline plan writes to manifests/). */
 export function proofJobArgs(a: ProofJobArgs): k8s.batch.v1.JobArgs {
-    const labels = { "app.kubernetes.io/part-of": "pd-serving", "app.kubernetes.io/component": "proof", [PROOF_LABEL]: a.kind };
+    const labels = { ...PROOF_POD_LABELS, [PROOF_LABEL]: a.kind };
     const volumes: Volume[] = [
         { name: "scripts", configMap: { name: a.scriptsConfigMap } },
         { name: "results", emptyDir: { sizeLimit: a.resultsSize ?? DEFAULT_RESULTS_SIZE } },
