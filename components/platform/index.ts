@@ -132,6 +132,7 @@ export function buildPlatform(config: PlatformConfig, cloud: Cloud, hfToken: pul
                   gpuNodes: config.gpuNodeCount,
                   servingNamespace: SERVING_NAMESPACE,
                   etcd: dynamoInfra?.etcd,
+                  nats: dynamoInfra?.nats,
                   gpuNodesDependency: [gpuNodes],
               },
               { provider: cluster.provider, dependsOn: [cluster.systemNodeGroup, storage] },
@@ -154,7 +155,7 @@ function buildDynamoInfra(
     withVolumes: pulumi.ComponentResourceOptions,
     onSystemNodes: pulumi.ComponentResourceOptions,
 ): DynamoInfra {
-    const nats = new Nats("nats", { namespace: SERVING_NAMESPACE, storageClassName }, withVolumes);
+    const nats = new Nats("nats", { namespace: SERVING_NAMESPACE, storageClassName, prometheusExporter: config.monitoring }, withVolumes);
     const etcd =
         config.dynamoDiscovery === "etcd" ? new Etcd("etcd", { namespace: SERVING_NAMESPACE, storageClassName }, withVolumes) : undefined;
     const platform = new DynamoPlatform(

@@ -41,7 +41,17 @@ export interface NatsArgs {
     readonly replicas?: number;
     /** JetStream file store per server. @default "10Gi" */
     readonly storageSize?: string;
+    /**
+     * Run the chart's Prometheus exporter sidecar (the monitor port 8222 serves JSON, not the
+     * Prometheus format) and admit the monitoring namespace to it. @default false
+     */
+    readonly prometheusExporter?: boolean;
 }
+
+/** Port of the chart's exporter sidecar (values.yaml @nats-2.14.2 `promExporter.port: 7777`, container port `prom-metrics`). */
+export const NATS_EXPORTER_PORT = 7777;
+/** Name of that container port (files/stateful-set/prom-exporter-container.yaml @nats-2.14.2). */
+export const NATS_EXPORTER_PORT_NAME = "prom-metrics";
 
 /**
  * A 3-server NATS cluster with JetStream on a file-store volume per server, one server per
@@ -100,6 +110,8 @@ export class Nats extends pulumi.ComponentResource {
                     service: { ports: { monitor: { enabled: true } } },
                     podDisruptionBudget: { enabled: true },
                     natsBox: { enabled: false },
+                    // natsio/prometheus-nats-exporter 0.20.1, the chart's default at nats-2.14.2; the chart's own PodMonitor stays off.
+                    promExporter: { enabled: args.prometheusExporter ?? false },
                 },
             },
             { parent: this },

@@ -126,17 +126,45 @@ describe("monitoring: the PromQL metric-name reader (test helper)", () => {
     });
 });
 
+/**
+ * The NATS servers the chart renders, as a workload: the labels our NetworkPolicy selects them by
+ * and, with `promExporter.enabled`, the exporter sidecar's port (chart nats-2.14.2
+ * files/stateful-set/prom-exporter-container.yaml: `name: prom-metrics`, `promExporter.port`).
+ */
+function natsChartPods(p: StackPlan): K8sObject[] {
+    const release = p.plan.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "nats");
+    const values = release?.inputs.values as { promExporter?: { enabled?: boolean } } | undefined;
+    const policy = p.manifests().find((o) => o.kind === "NetworkPolicy" && o.metadata.name === "nats");
+    if (!release || !policy || !values?.promExporter?.enabled) {
+        return [];
+    }
+    const labels = (policy.spec as { podSelector: { matchLabels: Record<string, string> } }).podSelector.matchLabels;
+    return asK8s([
+        {
+            apiVersion: "apps/v1",
+            kind: "StatefulSet",
+            metadata: { name: "nats", namespace: "serving", labels },
+            spec: {
+                template: {
+                    metadata: { labels },
+                    spec: { containers: [{ name: "prom-exporter", ports: [{ name: "prom-metrics", containerPort: 7777 }] }] },
+                },
+            },
+        } as never,
+    ]);
+}
+
 const VARIANTS = [
     { stack: "llama31-pd", sets: [] as string[], monitors: ["graph-router", "graph-prefill", "graph-decode"] },
     {
         stack: "llama31-pd",
         sets: ["graph=dynamo", "dynamoDiscovery=etcd"],
-        monitors: ["graph-frontend", "graph-prefill", "graph-decode", "platform-etcd"],
+        monitors: ["graph-frontend", "graph-prefill", "graph-decode", "platform-etcd", "platform-nats"],
     },
     {
         stack: "dev",
         sets: ["dynamoInfra=true", "dynamoDiscovery=etcd"],
-        monitors: ["graph-router", "graph-prefill", "graph-decode", "platform-etcd"],
+        monitors: ["graph-router", "graph-prefill", "graph-decode", "platform-etcd", "platform-nats"],
     },
 ];
 
@@ -146,10 +174,10 @@ for (const variant of VARIANTS) {
         let objects: K8sObject[];
         before(async () => {
             p = await planStack(variant.stack, variant.sets);
-            objects = asK8s(withDynamoComponents(p.manifests()));
+            objects = [...asK8s(withDynamoComponents(p.manifests())), ...natsChartPods(p)];
         });
 
-        it("a monitor for every metrics endpoint of the graph and of etcd", () => {
+        it("a monitor for every metrics endpoint of the graph, etcd and NATS", () => {
             assert.deepStrictEqual(
                 monitors(objects)
                     .map((m) => m.metadata.name)

@@ -221,7 +221,7 @@ describe("nats: only with graph=dynamo or dynamoInfra=true", () => {
     it("is absent with graph=vllm-router, and natsEndpoint is null", () => {
         assert.strictEqual(router.plan.config.graph, "vllm-router");
         assert.deepStrictEqual(natsReleases(router), []);
-        assert.ok(!asK8s(router.manifests()).some((o) => o.kind === "NetworkPolicy"));
+        assert.ok(!asK8s(router.manifests()).some((o) => o.kind === "NetworkPolicy" && o.metadata.name.startsWith("nats")));
         assert.strictEqual(router.plan.outputs.natsEndpoint, null);
     });
 

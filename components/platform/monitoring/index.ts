@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ServingGraph } from "../../serving/graph";
 import { serviceUrl } from "../../k8s/urls";
 import { Etcd } from "../etcd";
+import { Nats, NATS_EXPORTER_PORT_NAME } from "../nats";
 import { ampRemoteWrite, AmpRemoteWrite } from "./amp";
 import { gpuRules, prometheusRule, servingRules } from "./alertRules";
 import { dashboardConfigMaps } from "./dashboards";
@@ -57,6 +58,8 @@ export interface MonitoringArgs {
     readonly servingNamespace: string;
     /** etcd, when deployed: its metrics listener is scraped. @default none */
     readonly etcd?: Etcd;
+    /** NATS, when deployed (with its exporter sidecar): the exporter is scraped. @default none */
+    readonly nats?: Nats;
     /** What the DCGM exporter waits for (the GPU node group). @default none */
     readonly gpuNodesDependency?: pulumi.Resource[];
 }
@@ -118,6 +121,15 @@ export class Monitoring extends pulumi.ComponentResource {
         );
         dashboardConfigMaps(this.namespace, { parent: this, dependsOn: [ns] });
         prometheusRule("pd-serving-gpus", { namespace: this.namespace, groups: [gpuRules(args)] }, withCrds);
+        if (args.nats) {
+            this.scrapePlatform("platform", {
+                name: "nats",
+                kind: "pod",
+                selector: args.nats.serverLabels,
+                port: NATS_EXPORTER_PORT_NAME,
+                role: "nats",
+            });
+        }
         if (args.etcd) {
             this.scrapePlatform("platform", {
                 name: "etcd",
