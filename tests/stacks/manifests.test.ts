@@ -285,9 +285,11 @@ for (const variant of VARIANTS) {
                     o.kind === "NetworkPolicy"
                         ? (o.spec?.podSelector as { matchLabels?: Record<string, string> }).matchLabels
                         : (o.spec?.selector as { matchLabels?: Record<string, string> }).matchLabels;
+                // An empty selector (a namespace's default deny, DNS for all) selects every pod of the namespace.
+                const everyPod = selector === undefined || Object.keys(selector).length === 0;
                 const own = templates(objects).some(
                     ({ object, template }) =>
-                        object.metadata.namespace === o.metadata.namespace && selects(selector, template.metadata?.labels),
+                        object.metadata.namespace === o.metadata.namespace && (everyPod || selects(selector, template.metadata?.labels)),
                 );
                 const chart = natsInstalled && selects(selector, natsSelector);
                 assert.ok(own || chart, `${o.kind} ${o.metadata.name} selects ${JSON.stringify(selector)}: no such pods`);
