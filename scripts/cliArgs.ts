@@ -1,4 +1,4 @@
-/** The small argument parser of `npm run report` and `npm run proof`: positionals and `--flag value` / `--flag=value`. */
+/** The small argument parser of `npm run report`, `npm run proof` and `npm run plan:diff`: positionals and `--flag value` / `--flag=value`. */
 
 /** Bad usage: the scripts print it as one line and exit 2. */
 export class UsageError extends Error {}

@@ -9,10 +9,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { diffPlanDirs, PlanDirError, renderMarkdown } from "../plan/diff";
+import { parseCli, UsageError } from "./cliArgs";
 
 const USAGE = "usage: npm run plan:diff -- <baseDir> <headDir> [--stack-name NAME] [--markdown-out FILE]";
-
-class UsageError extends Error {}
 
 interface Args {
     baseDir: string;
@@ -22,40 +21,11 @@ interface Args {
 }
 
 export function parseArgs(argv: string[]): Args {
-    const positional: string[] = [];
-    let stackName: string | undefined;
-    let markdownOut: string | undefined;
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        if (arg === "--") {
-            positional.push(...argv.slice(i + 1));
-            break;
-        }
-        if (!arg.startsWith("--")) {
-            positional.push(arg);
-            continue;
-        }
-        const eq = arg.indexOf("=");
-        const flag = eq > 0 ? arg.slice(0, eq) : arg;
-        const value = (): string => {
-            const v = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-            if (v === undefined || v === "") {
-                throw new UsageError(`${flag} needs a value; ${USAGE}`);
-            }
-            return v;
-        };
-        if (flag === "--stack-name") {
-            stackName = value();
-        } else if (flag === "--markdown-out") {
-            markdownOut = value();
-        } else {
-            throw new UsageError(`unknown option ${flag}; ${USAGE}`);
-        }
-    }
+    const { positional, values } = parseCli(argv, ["--stack-name", "--markdown-out"], USAGE);
     if (positional.length !== 2) {
         throw new UsageError(`expected a base and a head directory, got ${positional.length} argument(s); ${USAGE}`);
     }
-    return { baseDir: positional[0], headDir: positional[1], stackName, markdownOut };
+    return { baseDir: positional[0], headDir: positional[1], stackName: values["--stack-name"], markdownOut: values["--markdown-out"] };
 }
 
 function main(argv: string[]): number {
