@@ -4,6 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import { EFA_LABEL, GPU_POOL, GPU_TAINT, NODE_POOL_LABEL, SYSTEM_POOL } from "./labels";
+import { Duration } from "./units";
 
 export type PodSpec = k8s.types.input.core.v1.PodSpec;
 export type Container = k8s.types.input.core.v1.Container;
@@ -87,8 +88,8 @@ export function onePerNode(matchLabels: Record<string, string>): k8s.types.input
  * pulumi-kubernetes waits this long for a workload to become ready (the provider's default is
  * 10 minutes, too short for a 12 GB image plus model weights).
  */
-export function awaitTimeout(seconds: number): Record<string, string> {
-    return { "pulumi.com/timeoutSeconds": String(seconds) };
+export function awaitTimeout(wait: Duration): Record<string, string> {
+    return { "pulumi.com/timeoutSeconds": String(wait.seconds) };
 }
 
 /**

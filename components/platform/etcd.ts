@@ -11,6 +11,7 @@ import {
     onSystemNodes,
 } from "../k8s/pod";
 import { podHost, podUrl, serviceUrl } from "../k8s/urls";
+import { Duration } from "../k8s/units";
 
 /**
  * The official etcd image (gcr.io/etcd-development/etcd, pushed by etcd's scripts/release.sh as
@@ -93,7 +94,7 @@ export class Etcd extends pulumi.ComponentResource {
         this.statefulSet = new k8s.apps.v1.StatefulSet(
             name,
             {
-                metadata: { name, namespace: ns, labels, annotations: awaitTimeout(900) },
+                metadata: { name, namespace: ns, labels, annotations: awaitTimeout(Duration.minutes(15)) },
                 spec: {
                     replicas,
                     serviceName: peerService,

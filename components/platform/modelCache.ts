@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Duration } from "../k8s/units";
 import { MODEL_CACHE_REQUESTS } from "../../stacks/catalog/daemonSets";
 import { PAUSE_IMAGE } from "../../stacks/catalog/images";
 import { awaitTimeout, Container, env, EnvVar, onGpuNodes, Volume } from "../k8s/pod";
@@ -92,7 +93,7 @@ export class ModelCache extends pulumi.ComponentResource {
         this.daemonSet = new k8s.apps.v1.DaemonSet(
             name,
             {
-                metadata: { name, namespace: args.namespace, labels, annotations: awaitTimeout(3600) },
+                metadata: { name, namespace: args.namespace, labels, annotations: awaitTimeout(Duration.hours(1)) },
                 spec: {
                     selector: { matchLabels: labels },
                     updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "100%" } },

@@ -14,6 +14,7 @@ import { httpProbe, onSystemNodes, spreadAcrossNodes } from "../k8s/pod";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../k8s/security";
 import { serviceHost } from "../k8s/urls";
 import { DEREGISTRATION_DELAY_SECONDS } from "./endpoint";
+import { Cpu, Memory } from "../k8s/units";
 
 /** Port the gateway listens on (nginx-unprivileged cannot bind below 1024). */
 export const GATEWAY_PORT = 8080;
@@ -23,6 +24,9 @@ export const GATEWAY_SERVICE_PORT = 80;
 export const GATEWAY_HEALTH_PATH = "/healthz";
 /** Key of the API key in its Secret. */
 export const API_KEY_SECRET_KEY = "API_KEY";
+/** CPU and memory the gateway requests (nginx proxying streams is light); the limit is twice the memory. */
+const GATEWAY_CPU = Cpu.millis(250);
+const GATEWAY_MEMORY = Memory.mebibytes(128);
 /** UID and GID of nginx in nginx-unprivileged. */
 const NGINX_UID = 101;
 /** @default replicas of the gateway */
@@ -141,7 +145,10 @@ export class ApiGateway extends pulumi.ComponentResource {
                                     livenessProbe: httpProbe(GATEWAY_HEALTH_PATH, "http", { periodSeconds: 10, failureThreshold: 3 }),
                                     // Finish in-flight streams before the pod goes: the NLB deregisters first.
                                     lifecycle: { preStop: { sleep: { seconds: DEREGISTRATION_DELAY_SECONDS + 5 } } },
-                                    resources: { requests: { cpu: "250m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+                                    resources: {
+                                        requests: { cpu: Cpu.quantity(GATEWAY_CPU), memory: Memory.quantity(GATEWAY_MEMORY) },
+                                        limits: { memory: Memory.quantity(Memory.mebibytes(2 * GATEWAY_MEMORY.mebibytes)) },
+                                    },
                                     securityContext: restrictedContainerSecurity(),
                                     volumeMounts: [
                                         { name: "templates", mountPath: "/etc/nginx/templates", readOnly: true },

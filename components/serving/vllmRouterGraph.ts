@@ -17,6 +17,7 @@ import { awaitTimeout, httpProbe, onSystemNodes, spreadAcrossNodes } from "../k8
 import { engineArgs, WORKER_SHUTDOWN_TIMEOUT_SECONDS, WorkerRole, workerPodSpec, workerProbes } from "./worker";
 import { podUrl, serviceUrl } from "../k8s/urls";
 import { ApiGateway } from "./gateway";
+import { Duration } from "../k8s/units";
 
 /**
  * Port of the vLLM server on prefill and decode pods alike: the router's discovery takes one
@@ -87,7 +88,12 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
         new k8s.apps.v1.Deployment(
             "router",
             {
-                metadata: { name: "router", namespace: ns, labels, annotations: awaitTimeout(WORKER_AWAIT_SECONDS + 600) },
+                metadata: {
+                    name: "router",
+                    namespace: ns,
+                    labels,
+                    annotations: awaitTimeout(Duration.seconds(WORKER_AWAIT_SECONDS + 600)),
+                },
                 spec: {
                     replicas: args.frontendReplicas,
                     selector: { matchLabels: labels },
@@ -222,7 +228,7 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
         new k8s.apps.v1.StatefulSet(
             role,
             {
-                metadata: { name: role, namespace: ns, labels, annotations: awaitTimeout(WORKER_AWAIT_SECONDS) },
+                metadata: { name: role, namespace: ns, labels, annotations: awaitTimeout(Duration.seconds(WORKER_AWAIT_SECONDS)) },
                 spec: {
                     replicas,
                     serviceName: service,

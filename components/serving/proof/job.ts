@@ -5,6 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { awaitTimeout, EnvVar, onSystemNodes, Volume } from "../../k8s/pod";
+import { Duration } from "../../k8s/units";
 
 export type ProofKind = "smoke" | "benchmark" | "accuracy";
 
@@ -72,7 +73,7 @@ export function proofJobArgs(a: ProofJobArgs): k8s.batch.v1.JobArgs {
             namespace: a.namespace,
             labels,
             // pulumi up waits for the Job to complete and fails the update when it fails.
-            annotations: awaitTimeout(a.deadlineSeconds + AWAIT_MARGIN_SECONDS),
+            annotations: awaitTimeout(Duration.seconds(a.deadlineSeconds + AWAIT_MARGIN_SECONDS)),
         },
         spec: {
             // The scripts retry inside one pod: a second pod would only repeat a real failure.
