@@ -24,7 +24,7 @@ export interface KubernetesObject {
         replicas?: number;
         parallelism?: number;
         completions?: number;
-        template?: { spec?: PodSpec };
+        template?: { metadata?: { annotations?: Record<string, string> }; spec?: PodSpec };
         jobTemplate?: unknown;
     };
     [field: string]: unknown;
@@ -59,13 +59,15 @@ export interface PodSet {
     role: string | undefined;
     replicas: number;
     spec: PodSpec;
+    /** Annotations of the pod template. */
+    annotations: Record<string, string>;
 }
 
 interface DynamoComponentSpec {
     name: string;
     type?: string;
     replicas?: number;
-    podTemplate?: { spec?: PodSpec };
+    podTemplate?: { metadata?: { annotations?: Record<string, string> }; spec?: PodSpec };
 }
 
 /**
@@ -84,6 +86,7 @@ export function podSetsOf(object: KubernetesObject): PodSet[] {
             role: c.type,
             replicas: c.replicas ?? 1,
             spec: c.podTemplate!.spec!,
+            annotations: c.podTemplate?.metadata?.annotations ?? {},
         }));
     }
     const spec = podSpecOf(object);
@@ -95,6 +98,7 @@ export function podSetsOf(object: KubernetesObject): PodSet[] {
                   role: object.metadata.labels?.["app.kubernetes.io/component"],
                   replicas: workloadReplicas(object),
                   spec,
+                  annotations: object.spec?.template?.metadata?.annotations ?? {},
               },
           ]
         : [];

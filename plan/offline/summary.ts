@@ -8,6 +8,7 @@ import { RecordedResource } from "./mocks";
 import { KubernetesObject, PodSet, podSetsOf, PodSpec, kubernetesObjects } from "./objects";
 import { GPU_POOL, NODE_POOL_LABEL, SYSTEM_POOL } from "../../components/k8s/labels";
 import { PROOF_LABEL } from "../../components/serving/proof/job";
+import { podSecurityOf, PodSecurityLevel } from "./podSecurity";
 
 /** What a plan provisions and costs, read off the registered resources. */
 export interface PlanSummary {
@@ -49,6 +50,24 @@ export interface PlanSummary {
     vcpuQuotas: VcpuQuota[];
     /** Which proof Jobs `pulumi up` runs (config smokeTest, benchmark, accuracyEval), read off the Jobs planned. */
     proofJobs: ProofJobsSummary;
+    /**
+     * The Pod Security Standards level of every pod template the program creates (charts' pods
+     * are not planned objects), with the checks it is excepted from by name.
+     */
+    podSecurity: PodSecurityEntry[];
+}
+
+/** One pod template's Pod Security level. */
+export interface PodSecurityEntry {
+    /** `<namespace>/<Kind>/<name>[/<component>]`. */
+    pod: string;
+    level: PodSecurityLevel;
+    /** The level once the violations its named baseline exceptions cover are waived. */
+    levelWithExceptions: PodSecurityLevel;
+    /** Checks it is excepted from (pd-serving/pod-security-exceptions). */
+    exceptions: string[];
+    /** Failed checks no named exception covers: a bug, the stack tests require none. */
+    uncovered: string[];
 }
 
 /** Proof Jobs in the plan, by their pd-serving/proof label. */
@@ -173,5 +192,22 @@ export function summarize(
         priceSource: PRICE_SOURCE,
         vcpuQuotas: vcpuQuotas(fleet),
         proofJobs: proofJobs(objects),
+        podSecurity: podSecurity(objects),
     };
+}
+
+function podSecurity(objects: KubernetesObject[]): PodSecurityEntry[] {
+    return objects
+        .flatMap((o) => podSetsOf(o).map((p) => ({ pod: `${o.metadata.namespace ?? ""}/${p.where}`, p })))
+        .map(({ pod, p }) => {
+            const verdict = podSecurityOf(p.spec as unknown as Record<string, unknown>, p.annotations);
+            return {
+                pod,
+                level: verdict.level,
+                levelWithExceptions: verdict.levelWithExceptions,
+                exceptions: verdict.exceptions,
+                uncovered: verdict.uncovered.map((v) => `${v.check}: ${v.detail}`),
+            };
+        })
+        .sort((a, b) => a.pod.localeCompare(b.pod));
 }
