@@ -12,6 +12,7 @@ import {
 } from "../k8s/pod";
 import { podHost, podUrl, serviceUrl } from "../k8s/urls";
 import { Duration } from "../k8s/units";
+import { DISTROLESS_NONROOT_UID, restrictedContainerSecurity, restrictedPodSecurity } from "../k8s/security";
 
 /**
  * The official etcd image (gcr.io/etcd-development/etcd, pushed by etcd's scripts/release.sh as
@@ -25,6 +26,8 @@ export const ETCD_IMAGE = "gcr.io/etcd-development/etcd:v3.6.15";
 export const ETCD_CLIENT_PORT = 2379;
 const PEER_PORT = 2380;
 const METRICS_PORT = 2381;
+/** Mount path of a member's volume (the image's WORKDIR). */
+const DATA_MOUNT = "/var/lib/etcd";
 
 /** Where and how big the etcd cluster is. */
 export interface EtcdArgs {
@@ -42,7 +45,9 @@ export interface EtcdArgs {
  * A static etcd cluster as a StatefulSet: one member per system node (required anti-affinity),
  * a persistent volume per member, a PodDisruptionBudget that keeps quorum, probes on the
  * metrics listener, and a client Service. A hand-written StatefulSet rather than a chart: the
- * Bitnami images were withdrawn and the official image needs nothing more.
+ * Bitnami images were withdrawn and the official image needs nothing more. Plain HTTP without
+ * client auth, for the reason given on the NATS cluster (./nats.ts): the NetworkPolicy is the
+ * boundary, and etcd holds only Dynamo's discovery records.
  */
 export class Etcd extends pulumi.ComponentResource {
     /** In-cluster client URL, e.g. http://etcd.serving.svc.cluster.local:2379. */
@@ -107,6 +112,10 @@ export class Etcd extends pulumi.ComponentResource {
                             ...onSystemNodes(),
                             affinity: onePerNode(labels),
                             terminationGracePeriodSeconds: 30,
+                            // Restricted: the image (distroless static, root by default) runs as its
+                            // nonroot user; fsGroup makes the volume writable for it. No API calls.
+                            automountServiceAccountToken: false,
+                            securityContext: restrictedPodSecurity(DISTROLESS_NONROOT_UID),
                             containers: [
                                 {
                                     name: "etcd",
@@ -114,7 +123,8 @@ export class Etcd extends pulumi.ComponentResource {
                                     command: ["/usr/local/bin/etcd"],
                                     args: [
                                         "--name=$(POD_NAME)",
-                                        "--data-dir=/var/lib/etcd",
+                                        // A directory etcd creates itself, 0700 (its check warns on the volume's root).
+                                        `--data-dir=${DATA_MOUNT}/data`,
                                         `--listen-peer-urls=http://0.0.0.0:${PEER_PORT}`,
                                         `--listen-client-urls=http://0.0.0.0:${ETCD_CLIENT_PORT}`,
                                         `--listen-metrics-urls=http://0.0.0.0:${METRICS_PORT}`,
@@ -138,7 +148,8 @@ export class Etcd extends pulumi.ComponentResource {
                                     startupProbe: httpProbe("/livez", "metrics", { periodSeconds: 5, failureThreshold: 60 }),
                                     readinessProbe: httpProbe("/readyz", "metrics", { periodSeconds: 10, failureThreshold: 3 }),
                                     livenessProbe: httpProbe("/livez", "metrics", { periodSeconds: 10, failureThreshold: 6 }),
-                                    volumeMounts: [{ name: "data", mountPath: "/var/lib/etcd" }],
+                                    securityContext: restrictedContainerSecurity(),
+                                    volumeMounts: [{ name: "data", mountPath: DATA_MOUNT }],
                                 },
                             ],
                         },

@@ -28,6 +28,7 @@ export type PlatformConfig = Pick<
     | "clusterName"
     | "region"
     | "partition"
+    | "kubernetesVersion"
     | "efa"
     | "graph"
     | "model"
@@ -97,7 +98,11 @@ export function buildPlatform(config: PlatformConfig, cloud: Cloud, hfToken: pul
         },
         inCluster,
     );
-    const servingNamespace = new ServingNamespace("serving", { name: SERVING_NAMESPACE, hfToken }, { provider: cluster.provider });
+    const servingNamespace = new ServingNamespace(
+        "serving",
+        { name: SERVING_NAMESPACE, hfToken, kubernetesVersion: config.kubernetesVersion },
+        { provider: cluster.provider },
+    );
     const withVolumes = { provider: cluster.provider, dependsOn: [servingNamespace, storage] };
     // The operator's release goes in the serving namespace; it needs the system nodes to run on.
     const onSystemNodes = { provider: cluster.provider, dependsOn: [cluster.systemNodeGroup, servingNamespace] };

@@ -5,6 +5,7 @@ import { PinnedChart, pinnedRelease } from "../k8s/helm";
 import { serviceAccountRole } from "../cloud/irsa";
 import { loadBalancerControllerPolicy } from "./loadBalancerControllerPolicy";
 import { Partition } from "../../stacks/partition";
+import { restrictedContainerSecurity } from "../k8s/security";
 import { NODE_POOL_LABEL, SYSTEM_POOL } from "../k8s/labels";
 
 /** aws/eks-charts stable/aws-load-balancer-controller 3.5.0 (app v3.5.0). */
@@ -80,6 +81,10 @@ export class LoadBalancerController extends pulumi.ComponentResource {
                         annotations: { "eks.amazonaws.com/role-arn": role.arn },
                     },
                     nodeSelector: { [NODE_POOL_LABEL]: SYSTEM_POOL },
+                    // Restricted Pod Security: the chart's defaults (values.yaml @v3.5.0) plus the
+                    // RuntimeDefault seccomp profile and every capability dropped.
+                    podSecurityContext: { fsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
+                    securityContext: restrictedContainerSecurity(),
                     podDisruptionBudget: { maxUnavailable: 1 },
                     // The mutating webhook intercepts every Service CREATE and fails closed while the
                     // controller is down; our Services set loadBalancerClass themselves.

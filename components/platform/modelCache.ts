@@ -4,6 +4,13 @@ import { Duration } from "../k8s/units";
 import { MODEL_CACHE_REQUESTS } from "../../stacks/catalog/daemonSets";
 import { PAUSE_IMAGE } from "../../stacks/catalog/images";
 import { awaitTimeout, Container, env, EnvVar, onGpuNodes, Volume } from "../k8s/pod";
+import {
+    DISTROLESS_NONROOT_UID,
+    imageUserContainerSecurity,
+    imageUserPodSecurity,
+    podSecurityExceptions,
+    restrictedContainerSecurity,
+} from "../k8s/security";
 import { HF_TOKEN_KEY } from "./servingNamespace";
 
 /** Where the cache sits on the node: the instance-store RAID0 that nodeadm mounts, else the root disk. */
@@ -49,6 +56,9 @@ export interface ModelCacheMount {
     /** Init container that waits for the node's download to finish. */
     readonly waitContainer: Container;
 }
+
+/** The pause image's user (registry.k8s.io/pause: `USER 65535:65535`, kubernetes/kubernetes build/pause/Dockerfile). */
+const PAUSE_UID = 65535;
 
 /** Options of the node-local model cache DaemonSet. */
 export interface ModelCacheArgs {
@@ -98,9 +108,14 @@ export class ModelCache extends pulumi.ComponentResource {
                     selector: { matchLabels: labels },
                     updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "100%" } },
                     template: {
-                        metadata: { labels },
+                        // The download writes the node's NVMe (a hostPath) as the image's root: the
+                        // directory the kubelet creates there is root's, and no other user may write it.
+                        metadata: { labels, annotations: podSecurityExceptions("hostPathVolumes", "runAsNonRoot") },
                         spec: {
                             ...onGpuNodes(),
+                            // It never calls the Kubernetes API.
+                            automountServiceAccountToken: false,
+                            securityContext: imageUserPodSecurity(),
                             initContainers: [
                                 {
                                     name: "download",
@@ -124,6 +139,7 @@ export class ModelCache extends pulumi.ComponentResource {
                                         },
                                         limits: { memory: "4Gi" },
                                     },
+                                    securityContext: imageUserContainerSecurity(),
                                     volumeMounts: [{ name: VOLUME_NAME, mountPath: MODEL_CACHE_MOUNT }],
                                 },
                             ],
@@ -132,6 +148,7 @@ export class ModelCache extends pulumi.ComponentResource {
                                     name: "hold",
                                     image: PAUSE_IMAGE,
                                     resources: { requests: { cpu: "1m", memory: "8Mi" }, limits: { memory: "16Mi" } },
+                                    securityContext: restrictedContainerSecurity({ uid: PAUSE_UID }),
                                 },
                             ],
                             volumes: [volume],
@@ -156,6 +173,8 @@ export class ModelCache extends pulumi.ComponentResource {
                 ],
                 // requests = limits, like the worker container, so worker pods are Guaranteed QoS.
                 resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "50m", memory: "64Mi" } },
+                // Only reads the marker: it runs as a non-root user whatever the image's user is.
+                securityContext: restrictedContainerSecurity({ uid: DISTROLESS_NONROOT_UID }),
                 volumeMounts: [{ name: VOLUME_NAME, mountPath: MODEL_CACHE_MOUNT, readOnly: true }],
             },
         };

@@ -4,6 +4,7 @@ import { PinnedChart, pinnedRelease } from "../k8s/helm";
 import { DELETE_VOLUMES_WITH_STATEFULSET, INFRA_CLIENT_LABELS } from "../k8s/pod";
 import { NODE_POOL_LABEL, SYSTEM_POOL } from "../k8s/labels";
 import { serviceUrl } from "../k8s/urls";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "../k8s/security";
 
 /**
  * The official NATS chart, nats-io/k8s helm/charts/nats 2.14.2 (tag nats-2.14.2 = 957650fb;
@@ -31,6 +32,13 @@ const CLUSTER_PORT = 6222;
  */
 export const NATS_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
+/**
+ * The servers' user: the nats image declares none (root); any non-root uid serves, ports are
+ * above 1024 and fsGroup makes the JetStream volume writable. The config reloader signals the
+ * server in the shared process namespace, which a process of the same uid may.
+ */
+const NATS_UID = 1000;
+
 /** Where and how big the NATS cluster is. */
 export interface NatsArgs {
     /** Namespace of the release. */
@@ -57,6 +65,12 @@ export const NATS_EXPORTER_PORT_NAME = "prom-metrics";
  * A 3-server NATS cluster with JetStream on a file-store volume per server, one server per
  * system node, the chart's PodDisruptionBudget, and a NetworkPolicy that admits only Dynamo's
  * pods and the servers themselves.
+ *
+ * No client TLS or auth, on purpose (also etcd's, ./etcd.ts): the NetworkPolicy admits only pods
+ * of the serving namespace labelled pd-serving/infra-client and the servers themselves, so no other
+ * namespace and no load balancer reaches the client port. Inside the namespace the label is no
+ * boundary, but whoever can create pods there can already read its Secrets (the HF token) and
+ * reach the workers; NATS carries only Dynamo's events and replica sync, no credentials.
  */
 export class Nats extends pulumi.ComponentResource {
     /** In-cluster client URL, e.g. nats://nats.serving.svc.cluster.local:4222. */
@@ -86,7 +100,12 @@ export class Nats extends pulumi.ComponentResource {
                 // Volumes are provisioned only when the pods are scheduled.
                 timeoutSeconds: 900,
                 values: {
-                    container: { image: { repository: "nats", tag: NATS_IMAGE_TAG } },
+                    // Restricted Pod Security for the server, the config reloader and the exporter.
+                    container: {
+                        image: { repository: "nats", tag: NATS_IMAGE_TAG },
+                        merge: { securityContext: restrictedContainerSecurity() },
+                    },
+                    reloader: { merge: { securityContext: restrictedContainerSecurity() } },
                     config: {
                         cluster: { enabled: true, replicas },
                         jetstream: {
@@ -103,7 +122,14 @@ export class Nats extends pulumi.ComponentResource {
                     },
                     statefulSet: { merge: { spec: { persistentVolumeClaimRetentionPolicy: DELETE_VOLUMES_WITH_STATEFULSET } } },
                     podTemplate: {
-                        merge: { spec: { nodeSelector: { [NODE_POOL_LABEL]: SYSTEM_POOL } } },
+                        merge: {
+                            spec: {
+                                nodeSelector: { [NODE_POOL_LABEL]: SYSTEM_POOL },
+                                securityContext: restrictedPodSecurity(NATS_UID),
+                                // The servers never call the Kubernetes API.
+                                automountServiceAccountToken: false,
+                            },
+                        },
                         topologySpreadConstraints: { "kubernetes.io/hostname": { maxSkew: 1, whenUnsatisfiable: "DoNotSchedule" } },
                     },
                     // The chart leaves 8222 off the client Service; Dynamo's pods wait on /healthz there.
@@ -111,7 +137,10 @@ export class Nats extends pulumi.ComponentResource {
                     podDisruptionBudget: { enabled: true },
                     natsBox: { enabled: false },
                     // natsio/prometheus-nats-exporter 0.20.1, the chart's default at nats-2.14.2; the chart's own PodMonitor stays off.
-                    promExporter: { enabled: args.prometheusExporter ?? false },
+                    promExporter: {
+                        enabled: args.prometheusExporter ?? false,
+                        merge: { securityContext: restrictedContainerSecurity() },
+                    },
                 },
             },
             { parent: this },

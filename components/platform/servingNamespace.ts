@@ -10,6 +10,25 @@ export interface ServingNamespaceArgs {
     readonly name: string;
     /** The Hugging Face token, a secret Output; no Secret is created without it. */
     readonly hfToken?: pulumi.Output<string>;
+    /** The cluster's Kubernetes minor version, e.g. "1.35": the Pod Security policies' version. */
+    readonly kubernetesVersion: string;
+}
+
+/**
+ * Pod Security admission labels of the namespace. It must admit its privileged-level pods (the
+ * model cache's and the workers' host path, IPC_LOCK on EFA), so it enforces "privileged"; every
+ * other pod is restricted, which tests/stacks/podSecurity.test.ts checks on the manifests, and the
+ * API server's audit log (control-plane logging) annotates each pod that is not.
+ * The policies are pinned to the cluster's version (never "latest").
+ */
+export function podSecurityLabels(kubernetesVersion: string): Record<string, string> {
+    const version = `v${kubernetesVersion}`;
+    return {
+        "pod-security.kubernetes.io/enforce": "privileged",
+        "pod-security.kubernetes.io/enforce-version": version,
+        "pod-security.kubernetes.io/audit": "restricted",
+        "pod-security.kubernetes.io/audit-version": version,
+    };
 }
 
 /** The serving namespace and the Hugging Face token Secret. */
@@ -25,7 +44,10 @@ export class ServingNamespace extends pulumi.ComponentResource {
         this.namespace = new k8s.core.v1.Namespace(
             name,
             {
-                metadata: { name: args.name, labels: { "app.kubernetes.io/part-of": "pd-serving" } },
+                metadata: {
+                    name: args.name,
+                    labels: { "app.kubernetes.io/part-of": "pd-serving", ...podSecurityLabels(args.kubernetesVersion) },
+                },
             },
             { parent: this },
         );

@@ -9,13 +9,31 @@ import { env, EnvVar, INFRA_CLIENT_LABELS, onSystemNodes, PodSpec, spreadAcrossN
 import { ModelCacheMount } from "../platform/modelCache";
 import { graphLabels } from "./graph";
 import { NixlBackend, nixlKvTransferConfig } from "./nixl";
-import { engineArgs, EngineSettings, WorkerResources, WorkerRole, workerPodSpec, workerProbes } from "./worker";
+import {
+    engineArgs,
+    EngineSettings,
+    WorkerResources,
+    WorkerRole,
+    workerPodSecurityExceptions,
+    workerPodSpec,
+    workerProbes,
+} from "./worker";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "../k8s/security";
 
 export const FRONTEND_PORT = 8000;
 /** Dynamo's system server on workers (DYN_SYSTEM_PORT): /live, /health and /metrics; the operator's port `system`. */
 export const DYNAMO_SYSTEM_PORT = 9090;
 /** Times the frontend may move a request to another worker when its worker dies mid-stream (frontend flag since 1.x). */
 export const MIGRATION_LIMIT = 3;
+/**
+ * The user of Dynamo's runtime images: `useradd ... -g 0 dynamo` with uid 1000 and group 0 "for
+ * OpenShift compatibility", then `USER dynamo` (ai-dynamo/dynamo container/templates/*_runtime.Dockerfile).
+ */
+export const DYNAMO_UID = 1000;
+export const DYNAMO_GID = 0;
+/** HF_HOME of the frontend, an emptyDir: the tokenizer and config it fetches, whatever the image's home. */
+const FRONTEND_HF_HOME = "/hf-cache";
+
 /** The container the operator merges its defaults into; v1beta1 requires it. */
 export const MAIN_CONTAINER = "main";
 
@@ -97,16 +115,22 @@ export function frontendComponent(a: FrontendComponentArgs): DynamoComponent {
             spec: {
                 ...onSystemNodes(),
                 topologySpreadConstraints: [spreadAcrossNodes(labels, "ScheduleAnyway")],
+                // Restricted; the operator's discovery ServiceAccount keeps its token (it is used).
+                securityContext: restrictedPodSecurity(DYNAMO_UID, DYNAMO_GID),
+                volumes: [{ name: "hf-cache", emptyDir: { sizeLimit: "2Gi" } }],
                 containers: [
                     {
                         name: MAIN_CONTAINER,
                         image: a.image,
                         command: ["python3", "-m", "dynamo.frontend"],
                         args: frontendArgs(a),
-                        env: [...env({ HF_HUB_DISABLE_TELEMETRY: "1" }), ...(a.hfToken ? [a.hfToken] : [])],
+                        env: [...env({ HF_HOME: FRONTEND_HF_HOME, HF_HUB_DISABLE_TELEMETRY: "1" }), ...(a.hfToken ? [a.hfToken] : [])],
                         // The operator's frontend port (consts: 8000 "http"); the NLB targets it by name.
                         ports: [{ name: "http", containerPort: FRONTEND_PORT }],
                         resources: { requests: { cpu: "2", memory: "4Gi" }, limits: { memory: "8Gi" } },
+                        // Python writes caches under the image's home, so the root filesystem stays writable.
+                        securityContext: restrictedContainerSecurity({ writableRootFilesystem: true }),
+                        volumeMounts: [{ name: "hf-cache", mountPath: FRONTEND_HF_HOME }],
                     },
                 ],
             },
@@ -178,6 +202,7 @@ export function workerComponent(a: WorkerComponentArgs): DynamoComponent {
                 annotations: {
                     "nvidia.com/deployment-rolling-update-max-surge": "0",
                     "nvidia.com/deployment-rolling-update-max-unavailable": "1",
+                    ...workerPodSecurityExceptions(a.resources.efaDevices > 0),
                 },
             },
             spec: workerPodSpec({
@@ -199,6 +224,9 @@ export function workerComponent(a: WorkerComponentArgs): DynamoComponent {
                 nixlBackend: a.nixlBackend,
                 gpuDirectRdma: a.gpuDirectRdma,
                 modelCache: a.modelCache,
+                // Kubernetes discovery: workers register and watch through the API (the operator's
+                // <dgd>-k8s-service-discovery ServiceAccount).
+                callsKubernetesApi: true,
             }),
         },
     };

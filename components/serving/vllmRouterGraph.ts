@@ -14,7 +14,15 @@ import {
 import { VLLM_ROUTER_IMAGE } from "../../stacks/catalog/images";
 import { nixlKvTransferConfig } from "./nixl";
 import { awaitTimeout, httpProbe, onSystemNodes, spreadAcrossNodes } from "../k8s/pod";
-import { engineArgs, WORKER_SHUTDOWN_TIMEOUT_SECONDS, WorkerRole, workerPodSpec, workerProbes } from "./worker";
+import {
+    engineArgs,
+    WORKER_SHUTDOWN_TIMEOUT_SECONDS,
+    WorkerRole,
+    workerPodSecurityExceptions,
+    workerPodSpec,
+    workerProbes,
+} from "./worker";
+import { DISTROLESS_NONROOT_UID, restrictedContainerSecurity, restrictedPodSecurity } from "../k8s/security";
 import { podUrl, serviceUrl } from "../k8s/urls";
 import { ApiGateway } from "./gateway";
 import { Duration } from "../k8s/units";
@@ -101,7 +109,12 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
                         metadata: { labels },
                         spec: {
                             ...onSystemNodes(),
+                            // The token is used: discovery watches the namespace's pods.
                             serviceAccountName: serviceAccount,
+                            automountServiceAccountToken: true,
+                            // Restricted: a static binary that needs no user of its own and writes nothing but /tmp.
+                            securityContext: restrictedPodSecurity(DISTROLESS_NONROOT_UID),
+                            volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
                             topologySpreadConstraints: [spreadAcrossNodes(labels, "ScheduleAnyway")],
                             terminationGracePeriodSeconds: 60,
                             containers: [
@@ -142,6 +155,8 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
                                         { name: "metrics", containerPort: ROUTER_METRICS_PORT },
                                     ],
                                     resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "4Gi" } },
+                                    securityContext: restrictedContainerSecurity(),
+                                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                                     // With discovery the listener binds at once; 5 minutes covers a slow API server.
                                     startupProbe: httpProbe("/liveness", "http", { periodSeconds: 10, failureThreshold: 30 }),
                                     // Ready only with at least one healthy prefill and one healthy decode worker.
@@ -236,7 +251,7 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
                     podManagementPolicy: "Parallel",
                     selector: { matchLabels: labels },
                     template: {
-                        metadata: { labels },
+                        metadata: { labels, annotations: workerPodSecurityExceptions(args.efa) },
                         spec: workerPodSpec({
                             role,
                             labels,
@@ -261,6 +276,7 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
                             nixlBackend: backend,
                             gpuDirectRdma: args.gpuDirectRdma,
                             modelCache: args.modelCache,
+                            callsKubernetesApi: false,
                         }),
                     },
                 },

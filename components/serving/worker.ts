@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { ModelCacheMount } from "../platform/modelCache";
 import { NixlBackend, nixlEnv, NIXL_SIDE_CHANNEL_PORT } from "./nixl";
 import { Container, EnvVar, onGpuNodes, PodSpec, Probe, sharedMemoryVolume, spreadAcrossNodes } from "../k8s/pod";
+import { imageUserContainerSecurity, imageUserPodSecurity, podSecurityExceptions } from "../k8s/security";
 
 export type WorkerRole = "prefill" | "decode";
 
@@ -67,6 +68,11 @@ export interface WorkerPodArgs {
      * NIXL telemetry) of its own, and port names must be unique. @default "nixl"
      */
     readonly sideChannelPortName?: string;
+    /**
+     * The pod calls the Kubernetes API (Dynamo's Kubernetes discovery), so it gets its
+     * service-account token; vLLM workers behind vllm-router never do.
+     */
+    readonly callsKubernetesApi: boolean;
 }
 
 /** Routers and the load balancer stop sending to a terminating pod before its server gets SIGTERM. */
@@ -80,16 +86,26 @@ export const WORKER_SHUTDOWN_TIMEOUT_SECONDS = 60;
 export const WORKER_TERMINATION_GRACE_SECONDS = WORKER_PRESTOP_SECONDS + WORKER_SHUTDOWN_TIMEOUT_SECONDS + 15;
 
 /**
- * The security context of a worker. With EFA: IPC_LOCK, not privileged. libfabric pins the
- * buffers it registers with the EFA device; IPC_LOCK lifts the locked-memory limit for that
- * (llm-d's AWS P/D overlay adds IPC_LOCK; the DLC's own NIXL LIBFABRIC P/D test runs unprivileged
- * with `--ulimit memlock=-1:-1`, test/test_utils/efa_helpers.py). Dynamo's efa.md says
- * `privileged: true` is needed for fi_mr_reg, but a privileged container gets every host device
- * (all 8 GPUs and 32 EFA devices of a p5) and bypasses the device plugins' isolation between the
- * 8 pods of a node; if fi_mr_reg fails with EPERM on a real cluster, that is the setting to revisit.
+ * The security context of a worker container: its image's user (root in the vLLM images), no
+ * privilege escalation, every capability dropped, and with EFA IPC_LOCK, not privileged.
+ * libfabric pins the buffers it registers with the EFA device; IPC_LOCK lifts the locked-memory
+ * limit for that (llm-d's AWS P/D overlay adds IPC_LOCK; the DLC's own NIXL LIBFABRIC P/D test
+ * runs unprivileged with `--ulimit memlock=-1:-1`, test/test_utils/efa_helpers.py). Dynamo's
+ * efa.md says `privileged: true` is needed for fi_mr_reg, but a privileged container gets every
+ * host device (all 8 GPUs and 32 EFA devices of a p5) and bypasses the device plugins' isolation
+ * between the 8 pods of a node; if fi_mr_reg fails with EPERM on a real cluster, that is the
+ * setting to revisit.
  */
-export function workerSecurityContext(efa: boolean): k8s.types.input.core.v1.SecurityContext | undefined {
-    return efa ? { capabilities: { add: ["IPC_LOCK"] } } : undefined;
+export function workerSecurityContext(efa: boolean): k8s.types.input.core.v1.SecurityContext {
+    return imageUserContainerSecurity(efa ? ["IPC_LOCK"] : []);
+}
+
+/**
+ * The Pod Security exceptions of a worker pod (components/k8s/security.ts): the model cache's
+ * host path (read-only), the image's user, and with EFA the IPC_LOCK capability.
+ */
+export function workerPodSecurityExceptions(efa: boolean): Record<string, string> {
+    return podSecurityExceptions("hostPathVolumes", "runAsNonRoot", ...(efa ? (["capabilities_baseline"] as const) : []));
 }
 
 /**
@@ -157,6 +173,8 @@ export function workerPodSpec(a: WorkerPodArgs): PodSpec {
         ...onGpuNodes(efa),
         ...workerPlacement(a.labels, efa, a.otherRoleLabels ?? otherRoleLabels(a.role, a.labels)),
         terminationGracePeriodSeconds: WORKER_TERMINATION_GRACE_SECONDS,
+        automountServiceAccountToken: a.callsKubernetesApi,
+        securityContext: imageUserPodSecurity(),
         initContainers: [...(a.initContainers ?? []), a.modelCache.waitContainer],
         containers: [
             {

@@ -162,6 +162,9 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
                         },
                         // A ReadWriteOnce volume cannot follow a surge pod to another node.
                         deploymentStrategy: { type: "Recreate" },
+                        // Its fsGroup (472, grafana values.yaml) already makes the new volume Grafana's;
+                        // the chown init container would be the pod's one root container.
+                        initChownData: { enabled: false },
                         resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
                         sidecar: {
                             dashboards: {

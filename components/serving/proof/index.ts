@@ -121,6 +121,9 @@ export class ServingProof extends pulumi.ComponentResource {
                     // The script's hash: a changed script replaces the Job, so pulumi up runs it again.
                     env: [...smokeEnv(settings), apiKey, ...env({ SCRIPT_SHA256: sha256(scripts["smoke.py"]) })],
                     serviceAccountName: SMOKE_SERVICE_ACCOUNT,
+                    // It lists the decode pods for their NIXL counters, and with EFA reads worker logs.
+                    serviceAccountToken: true,
+                    installsPackages: false,
                     deadlineSeconds: SMOKE_DEADLINE_SECONDS,
                     cpu: "250m",
                     memory: "512Mi",
@@ -147,6 +150,8 @@ export class ServingProof extends pulumi.ComponentResource {
                     command: ["bash", "-c", benchmarkScript(target)],
                     env: resultsEnv,
                     serviceAccountName: RESULTS_SERVICE_ACCOUNT,
+                    serviceAccountToken: true,
+                    installsPackages: true,
                     deadlineSeconds: BENCHMARK_DEADLINE_SECONDS,
                     cpu: "2",
                     memory: "4Gi",
@@ -163,6 +168,8 @@ export class ServingProof extends pulumi.ComponentResource {
                     command: ["bash", "-c", accuracyScript(target)],
                     env: resultsEnv,
                     serviceAccountName: RESULTS_SERVICE_ACCOUNT,
+                    serviceAccountToken: true,
+                    installsPackages: true,
                     deadlineSeconds: ACCURACY_DEADLINE_SECONDS,
                     cpu: "1",
                     memory: "4Gi",

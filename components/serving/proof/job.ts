@@ -6,6 +6,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { awaitTimeout, EnvVar, onSystemNodes, Volume } from "../../k8s/pod";
 import { Duration } from "../../k8s/units";
+import {
+    imageUserContainerSecurity,
+    imageUserPodSecurity,
+    podSecurityExceptions,
+    restrictedContainerSecurity,
+    restrictedPodSecurity,
+} from "../../k8s/security";
 
 export type ProofKind = "smoke" | "benchmark" | "accuracy";
 
@@ -56,9 +63,24 @@ export interface ProofJobArgs {
     readonly memory: string;
     /** Limit of the emptyDir at RESULTS_MOUNT. @default "1Gi" */
     readonly resultsSize?: string;
+    /**
+     * The pod gets its service-account token: the smoke test, which calls the Kubernetes API
+     * (decode pods, worker logs), and the Jobs that use IRSA. IRSA's web-identity token is a volume of
+     * its own, injected by the EKS Pod Identity webhook, but those Jobs keep the default token
+     * rather than depend on the webhook's handling of a pod without one
+     * (aws/amazon-eks-pod-identity-webhook#67).
+     */
+    readonly serviceAccountToken: boolean;
+    /**
+     * The script pip-installs into the image at run time (lm-eval, boto3), so the container keeps
+     * the image's root user (the runAsNonRoot exception); otherwise it meets "restricted".
+     */
+    readonly installsPackages: boolean;
 }
 
 const DEFAULT_RESULTS_SIZE = "1Gi";
+/** A user of no image: the smoke test needs nothing but python3 and its mounts. */
+const PROOF_UID = 65532;
 
 /** The Job manifest's arguments (also what the offline plan writes to manifests/). */
 export function proofJobArgs(a: ProofJobArgs): k8s.batch.v1.JobArgs {
@@ -80,11 +102,13 @@ export function proofJobArgs(a: ProofJobArgs): k8s.batch.v1.JobArgs {
             backoffLimit: 0,
             activeDeadlineSeconds: a.deadlineSeconds,
             template: {
-                metadata: { labels },
+                metadata: { labels, annotations: a.installsPackages ? podSecurityExceptions("runAsNonRoot") : {} },
                 spec: {
                     ...onSystemNodes(),
                     restartPolicy: "Never",
                     serviceAccountName: a.serviceAccountName,
+                    automountServiceAccountToken: a.serviceAccountToken,
+                    securityContext: a.installsPackages ? imageUserPodSecurity() : restrictedPodSecurity(PROOF_UID),
                     containers: [
                         {
                             name: a.kind,
@@ -93,6 +117,7 @@ export function proofJobArgs(a: ProofJobArgs): k8s.batch.v1.JobArgs {
                             env: a.env,
                             // The smoke test writes its one-line verdict there; others fall back to the log tail.
                             terminationMessagePolicy: "FallbackToLogsOnError",
+                            securityContext: a.installsPackages ? imageUserContainerSecurity() : restrictedContainerSecurity(),
                             resources: {
                                 requests: { cpu: a.cpu, memory: a.memory },
                                 limits: { memory: doubled(a.memory) },
