@@ -12,7 +12,7 @@ import { DynamoPlatform } from "./dynamoPlatform";
 import { EfaDevicePlugin } from "./efaDevicePlugin";
 import { Etcd } from "./etcd";
 import { LoadBalancerController } from "./loadBalancerController";
-import { ModelCache } from "./modelCache";
+import { ModelCache, modelCacheHostPath } from "./modelCache";
 import { Monitoring } from "./monitoring";
 import { Nats } from "./nats";
 import { NvidiaDevicePlugin } from "./nvidiaDevicePlugin";
@@ -100,7 +100,12 @@ export function buildPlatform(config: PlatformConfig, cloud: Cloud, hfToken: pul
     );
     const servingNamespace = new ServingNamespace(
         "serving",
-        { name: SERVING_NAMESPACE, hfToken, kubernetesVersion: config.kubernetesVersion },
+        {
+            name: SERVING_NAMESPACE,
+            hfToken,
+            kubernetesVersion: config.kubernetesVersion,
+            modelCacheHostPath: modelCacheHostPath(config.gpu.nvmeInstanceStore),
+        },
         { provider: cluster.provider },
     );
     const withVolumes = { provider: cluster.provider, dependsOn: [servingNamespace, storage] };

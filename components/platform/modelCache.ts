@@ -16,6 +16,11 @@ import { HF_TOKEN_KEY } from "./servingNamespace";
 /** Where the cache sits on the node: the instance-store RAID0 that nodeadm mounts, else the root disk. */
 export const NVME_CACHE_PATH = "/mnt/k8s-disks/0/model-cache";
 export const ROOT_DISK_CACHE_PATH = "/var/lib/model-cache";
+
+/** The cache's directory on the node. */
+export function modelCacheHostPath(nvme: boolean): string {
+    return nvme ? NVME_CACHE_PATH : ROOT_DISK_CACHE_PATH;
+}
 /** Mount path of the cache in pods; HF_HOME is `<mount>/hf`. */
 export const MODEL_CACHE_MOUNT = "/model-cache";
 const VOLUME_NAME = "model-cache";
@@ -90,7 +95,7 @@ export class ModelCache extends pulumi.ComponentResource {
 
     constructor(name: string, args: ModelCacheArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pd-serving:platform:ModelCache", name, {}, opts);
-        const hostPath = args.nvme ? NVME_CACHE_PATH : ROOT_DISK_CACHE_PATH;
+        const hostPath = modelCacheHostPath(args.nvme);
         const volume: Volume = { name: VOLUME_NAME, hostPath: { path: hostPath, type: "DirectoryOrCreate" } };
         const marker = readyMarker(args.model, args.revision);
         const labels = { "app.kubernetes.io/name": "model-cache", "app.kubernetes.io/instance": name };

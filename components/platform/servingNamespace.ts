@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { servingPodPolicy } from "./podSecurityPolicy";
 
 /** Key of the Hugging Face token in its Secret (what huggingface_hub reads as HF_TOKEN). */
 export const HF_TOKEN_KEY = "HF_TOKEN";
@@ -12,13 +13,16 @@ export interface ServingNamespaceArgs {
     readonly hfToken?: pulumi.Output<string>;
     /** The cluster's Kubernetes minor version, e.g. "1.35": the Pod Security policies' version. */
     readonly kubernetesVersion: string;
+    /** The one host path the namespace's pods may mount (the node-local model cache). */
+    readonly modelCacheHostPath: string;
 }
 
 /**
  * Pod Security admission labels of the namespace. It must admit its privileged-level pods (the
- * model cache's and the workers' host path, IPC_LOCK on EFA), so it enforces "privileged"; every
- * other pod is restricted, which tests/stacks/podSecurity.test.ts checks on the manifests, and the
- * API server's audit log (control-plane logging) annotates each pod that is not.
+ * model cache's and the workers' host path, IPC_LOCK on EFA), so it enforces "privileged", and
+ * ./podSecurityPolicy.ts refuses everything beyond those two exceptions; every other pod is
+ * restricted, which tests/stacks/podSecurity.test.ts checks on the manifests, and the API
+ * server's audit log (control-plane logging) annotates each pod that is not.
  * The policies are pinned to the cluster's version (never "latest").
  */
 export function podSecurityLabels(kubernetesVersion: string): Record<string, string> {
@@ -51,6 +55,8 @@ export class ServingNamespace extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        // Before any pod of the namespace: whatever depends on this component waits for it.
+        servingPodPolicy(`${name}-pod-ceiling`, { namespace: args.name, modelCacheHostPath: args.modelCacheHostPath }, { parent: this });
         if (args.hfToken) {
             this.hfTokenSecretName = "hf-token";
             new k8s.core.v1.Secret(
