@@ -27,7 +27,15 @@ import { DYNAMO_COMPONENT_KIND, withDynamoComponents } from "../helpers/dynamo";
 import { hfTokenProblem } from "../../stacks/validate";
 
 const POOL_LABEL = "pd-serving/node-pool";
-const CLUSTER_SCOPED = new Set(["Namespace", "StorageClass", "PriorityClass", "ClusterRole", "ClusterRoleBinding"]);
+const CLUSTER_SCOPED = new Set([
+    "Namespace",
+    "StorageClass",
+    "PriorityClass",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+]);
 const HF_CANARY = "hf_MANIFESTS_CANARY_00112233445566778899";
 
 interface Variant {

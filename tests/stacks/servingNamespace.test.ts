@@ -8,6 +8,8 @@ import * as assert from "assert";
 import { SECRET_PLACEHOLDER } from "../../plan/offline/mocks";
 import { REDACTED, renderManifest } from "../../plan/offline/plan";
 import { asK8s, asObject } from "../helpers/k8sSchema";
+
+const CLUSTER_SCOPED_KINDS = new Set(["Namespace", "StorageClass", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]);
 import { planStack, PlannedResource, StackPlan } from "../helpers/plan";
 
 /** The HF token Secret resources of a plan (the API gateway's key Secret is another). */
@@ -39,9 +41,10 @@ describe("servingNamespace: llama31-pd", () => {
     });
 
     it("every namespaced object of the plan lives in serving", () => {
+        // Cluster-scoped: the namespace, the gp3 class and the namespace's pod admission policy.
         const namespaces = new Set(
             asK8s(without.manifests())
-                .filter((o) => o.kind !== "Namespace" && o.kind !== "StorageClass")
+                .filter((o) => o.metadata.namespace !== undefined || !CLUSTER_SCOPED_KINDS.has(o.kind))
                 .map((o) => o.metadata.namespace),
         );
         assert.deepStrictEqual([...namespaces], ["serving"]);
