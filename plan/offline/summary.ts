@@ -63,6 +63,9 @@ function proofJobs(objects: KubernetesObject[]): ProofJobsSummary {
     return { smokeTest: kinds.has("smoke"), benchmark: kinds.has("benchmark"), accuracyEval: kinds.has("accuracy") };
 }
 
+/** The managed node groups (system and GPU) are aws.eks.NodeGroups. */
+const NODE_GROUP_TYPE = "aws:eks/nodeGroup:NodeGroup";
+
 interface NodeGroupInputs {
     instanceTypes?: string[];
     scalingConfig?: { desiredSize?: number };
@@ -71,9 +74,7 @@ interface NodeGroupInputs {
 }
 
 function nodeGroup(resources: RecordedResource[], pool: string): { instanceType: string; nodes: number; capacityType: string } {
-    const group = resources.find(
-        (r) => r.type === "eks:index:ManagedNodeGroup" && (r.inputs as NodeGroupInputs).labels?.[NODE_POOL_LABEL] === pool,
-    );
+    const group = resources.find((r) => r.type === NODE_GROUP_TYPE && (r.inputs as NodeGroupInputs).labels?.[NODE_POOL_LABEL] === pool);
     const inputs = (group?.inputs ?? {}) as NodeGroupInputs;
     // With a launch template of its own, the group's instance type is the template's.
     const template = resources.find(

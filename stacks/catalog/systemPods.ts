@@ -3,6 +3,7 @@
  * node holds them (stacks/validate/system.ts). tests/systemPods.test.ts compares this table with
  * the requests in the planned manifests, so it cannot drift from what the program deploys.
  */
+import { DaemonSetRequests, NODE_MONITORING_AGENT_REQUESTS } from "./daemonSets";
 
 /** CPU and memory one pod of a system workload requests. */
 export interface SystemPod {
@@ -43,10 +44,16 @@ export const SYSTEM_PODS: readonly SystemPod[] = [
 ];
 
 /**
- * DaemonSets on every system node (aws-node 25m; kube-proxy 100m; EBS CSI node 3 containers of
- * 10m/40Mi), as on GPU nodes (./daemonSets.ts).
+ * DaemonSets on every system node, as on GPU nodes (./daemonSets.ts): aws-node 25m; kube-proxy
+ * 100m; EBS CSI node 3 containers of 10m/40Mi; the node monitoring agent (its dcgm-server runs on
+ * GPU instance types only).
  */
-export const SYSTEM_NODE_DAEMONSETS = { cpuMillis: 155, memoryMiB: 120 } as const;
+export const SYSTEM_NODE_DAEMONSETS: readonly DaemonSetRequests[] = [
+    { name: "aws-node", cpuMillis: 25, memoryMiB: 0 },
+    { name: "kube-proxy", cpuMillis: 100, memoryMiB: 0 },
+    { name: "ebs-csi-node", cpuMillis: 30, memoryMiB: 120 },
+    { name: "eks-node-monitoring-agent", ...NODE_MONITORING_AGENT_REQUESTS },
+];
 
 /**
  * Pods per system node as the VPC CNI's eni-max-pods table gives them for m5/m6i/m7i sizes

@@ -30,8 +30,8 @@ export function busiestSystemNode(v: Pick<ConfigValues, "graph" | "dynamoInfra" 
     memoryMiB: number;
     pods: string[];
 } {
-    let cpuMillis = SYSTEM_NODE_DAEMONSETS.cpuMillis;
-    let memoryMiB = SYSTEM_NODE_DAEMONSETS.memoryMiB;
+    let cpuMillis = SYSTEM_NODE_DAEMONSETS.reduce((sum, d) => sum + d.cpuMillis, 0);
+    let memoryMiB = SYSTEM_NODE_DAEMONSETS.reduce((sum, d) => sum + d.memoryMiB, 0);
     const pods: string[] = [];
     for (const pod of SYSTEM_PODS.filter((p) => runs(p, v))) {
         const replicas = pod.replicas === "frontend" ? v.frontendReplicas : pod.replicas;
