@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
-import { EFA_LABEL, GPU_POOL, GPU_TAINT, NODE_POOL_LABEL } from "../k8s/labels";
+import { EFA_LABEL, GPU_POOL, GPU_TAINT, NODE_POOL_LABEL, SPARE_GPU_NODES_TAG } from "../k8s/labels";
 import { gpuAmiReleaseVersion } from "../../stacks/catalog/amis";
 import { encryptedRootVolume, NODE_METADATA_OPTIONS } from "./launchTemplate";
 
@@ -29,8 +29,10 @@ export interface GpuNodeGroupArgs {
     readonly nodeRole: aws.iam.Role;
     /** EC2 instance type of the nodes. */
     readonly instanceType: string;
-    /** Fixed size of the group: GPU capacity is planned, not autoscaled. */
+    /** Fixed size of the group, spare nodes included: GPU capacity is planned, not autoscaled. */
     readonly nodeCount: number;
+    /** How many of nodeCount are spare (beyond what the workers need), recorded in a tag of the group. @default 0 */
+    readonly spareNodes?: number;
     /** Puts the nodes in a cluster placement group with one EFA interface per network card. */
     readonly efa: boolean;
     /** EFA interfaces (= network cards) of the instance type; used with a capacity reservation. */
@@ -138,6 +140,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
                 launchTemplate: template,
                 updateConfig: NO_SURGE_UPDATE_CONFIG,
                 nodeRepairConfig: GPU_NODE_REPAIR_CONFIG,
+                tags: { [SPARE_GPU_NODES_TAG]: String(args.spareNodes ?? 0) },
             },
             {
                 parent: this,

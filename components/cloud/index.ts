@@ -32,6 +32,7 @@ export type CloudConfig = Pick<
     | "systemNodeCount"
     | "gpuInstanceType"
     | "gpuNodeCount"
+    | "spareGpuNodes"
     | "efa"
     | "gpu"
     | "gpuCapacityType"
@@ -93,6 +94,7 @@ export function buildCloud(config: CloudConfig): Cloud {
             nodeRole: cluster.nodeRole,
             instanceType: config.gpuInstanceType,
             nodeCount: config.gpuNodeCount,
+            spareNodes: config.spareGpuNodes,
             efa: config.efa,
             availabilityZone: config.gpuAvailabilityZone,
             subnetIds: gpuSubnetIds,
