@@ -69,10 +69,11 @@ function describe(summary: PlanSummary, outDir: string): string {
         `Plan of stack '${summary.stack}' written to ${outDir}`,
         `  graph ${summary.graph}, model ${summary.model}, region ${summary.region}`,
         `  workers: ${summary.prefillReplicas} prefill + ${summary.decodeReplicas} decode`,
-        `  GPUs: ${summary.gpusRequested} requested / ${summary.gpusProvisioned} provisioned on ${summary.gpuNodes} x ${summary.gpuInstanceType} (${summary.gpusPerNode} per node), utilisation ${(summary.gpuUtilisation * 100).toFixed(0)}%`,
+        `  GPUs: ${summary.gpusRequested} requested / ${summary.gpusProvisioned} provisioned on ${summary.gpuNodes} x ${summary.gpuInstanceType} (${summary.gpusPerNode} per node${summary.spareGpuNodes > 0 ? `; ${summary.spareGpuNodes} spare` : ""}), utilisation ${(summary.gpuUtilisation * 100).toFixed(0)}%`,
         `  system: ${summary.systemNodes} x ${summary.systemInstanceType}; model downloads from the hub per deploy: ${summary.modelDownloadsPerDeploy}`,
         `  resources: ${summary.resourceCount} (${summary.kubernetesObjects} Kubernetes objects, ${summary.helmReleases} Helm releases)`,
-        `  cost: ${usd(summary.hourlyCostUsd)}/hour on demand (GPU nodes ${usd(summary.costBreakdown.gpuNodes)}, system nodes ${usd(summary.costBreakdown.systemNodes)}, ` +
+        `  cost: ${usd(summary.hourlyCostUsd)}/hour on demand (GPU nodes ${usd(summary.costBreakdown.gpuNodes)}` +
+            `${summary.spareGpuNodes > 0 ? ` of which spare ${usd(summary.spareGpuNodesHourlyUsd)}` : ""}, system nodes ${usd(summary.costBreakdown.systemNodes)}, ` +
             `EKS ${usd(summary.costBreakdown.eksControlPlane)}, NAT ${usd(summary.costBreakdown.natGateways)}; ${summary.priceRegion} prices${summary.region !== summary.priceRegion ? ", region differs" : ""})`,
         ...(summary.gpuCapacityType === "CAPACITY_BLOCK"
             ? ["  GPU nodes run in a Capacity Block, paid up front: the GPU figure above is the on-demand equivalent"]

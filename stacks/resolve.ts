@@ -1,4 +1,4 @@
-import { NODE_HUGEPAGES_2MI } from "./sizing/capacity";
+import { gpuNodeGroupSize, NODE_HUGEPAGES_2MI } from "./sizing/capacity";
 import { CpuInstanceType, GpuInstanceType, SYSTEM_INSTANCE_TYPES } from "./catalog/instances";
 import { parseConfig } from "./parse";
 import { Partition, partitionOfRegion } from "./partition";
@@ -7,7 +7,7 @@ import { ConfigValues } from "./schema";
 import { gpuNodesNeeded, validateStackConfig } from "./validate";
 
 /** Config after validation, with the values the program derives from it. */
-export interface StackConfig extends Omit<ConfigValues, "hfToken" | "gpuNodeCount"> {
+export interface StackConfig extends Omit<ConfigValues, "hfToken" | "gpuNodeCount" | "spareGpuNodes"> {
     project: string;
     stack: string;
     region: string;
@@ -26,10 +26,15 @@ export interface StackConfig extends Omit<ConfigValues, "hfToken" | "gpuNodeCoun
     /** Worker pods one GPU node holds. */
     podsPerGpuNode: number;
     /**
-     * GPU nodes: gpuNodeCount when not 0, otherwise just enough for the GPU pods; with EFA
-     * prefill and decode pods fill separate nodes (ceil(P / per node) + ceil(D / per node)).
+     * GPU nodes, the whole group: gpuNodeCount when not 0, otherwise just enough for the GPU pods
+     * (with EFA prefill and decode pods fill separate nodes: ceil(P / per node) + ceil(D / per
+     * node)) plus spareGpuNodes.
      */
     gpuNodeCount: number;
+    /** Of gpuNodeCount, the spare nodes: spareGpuNodes, or 0 while the graph is parked. */
+    spareGpuNodes: number;
+    /** spareGpuNodes as set (for the preview warning when a parked graph ignores it). */
+    spareGpuNodesSet: number;
     gpuNodeCountDerived: boolean;
     /** EFA devices given to each worker pod (0 without EFA): the node's devices shared out. */
     efaDevicesPerPod: number;
@@ -83,7 +88,17 @@ export function resolveStackConfig(raw: Readonly<Record<string, string>>, contex
 
     const deployDynamoInfra = values.graph === "dynamo" || values.dynamoInfra;
 
-    const { hfToken, gpuNodeCount, ...rest } = values;
+    const { hfToken, gpuNodeCount, spareGpuNodes, ...rest } = values;
+    const workerNodes =
+        gpuNodeCount === 0
+            ? gpuNodesNeeded({
+                  prefillPods: values.prefillReplicas,
+                  decodePods: values.decodeReplicas,
+                  podsPerNode: podsPerGpuNode,
+                  efa: values.efa,
+              })
+            : gpuNodeCount;
+    const group = gpuNodeGroupSize(workerNodes, spareGpuNodes, gpuPods);
     return {
         ...rest,
         project: context.project,
@@ -97,15 +112,9 @@ export function resolveStackConfig(raw: Readonly<Record<string, string>>, contex
         modelParams: modelParamsBillions,
         gpuPods,
         podsPerGpuNode,
-        gpuNodeCount:
-            gpuNodeCount === 0
-                ? gpuNodesNeeded({
-                      prefillPods: values.prefillReplicas,
-                      decodePods: values.decodeReplicas,
-                      podsPerNode: podsPerGpuNode,
-                      efa: values.efa,
-                  })
-                : gpuNodeCount,
+        gpuNodeCount: group.nodes,
+        spareGpuNodes: group.spare,
+        spareGpuNodesSet: spareGpuNodes,
         gpuNodeCountDerived: gpuNodeCount === 0,
         efaDevicesPerPod: values.efa ? Math.floor(gpu.maxEfaDevices / podsPerGpuNode) : 0,
         hugepagesPerPodMi: values.efa ? hugepagesPerPodMi(podsPerGpuNode) : 0,

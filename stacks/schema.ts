@@ -76,6 +76,8 @@ export const TENSOR_PARALLEL_SIZES = [1, 2, 4, 8] as const;
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 /** EKS's default quota of nodes in one managed node group. */
 export const MAX_NODES_PER_NODE_GROUP = 450;
+/** At most this many spare GPU nodes: each is a whole idle GPU node (a p5.48xlarge is ~$55/h). */
+export const MAX_SPARE_GPU_NODES = 16;
 
 export const CONFIG_SCHEMA = {
     graph: {
@@ -141,7 +143,15 @@ export const CONFIG_SCHEMA = {
         min: 0,
         max: MAX_NODES_PER_NODE_GROUP,
         description:
-            "GPU nodes. 0: derived from the GPU pods (replicas x tensorParallelSize / GPUs per node, rounded up; with efa, prefill and decode pods on separate nodes, each role rounded up).",
+            "GPU nodes. 0: derived from the GPU pods (replicas x tensorParallelSize / GPUs per node, rounded up; with efa, prefill and decode pods on separate nodes, each role rounded up), plus spareGpuNodes. A fixed count includes its spares (spareGpuNodes must stay 0).",
+    },
+    spareGpuNodes: {
+        type: "integer",
+        default: 0,
+        min: 0,
+        max: MAX_SPARE_GPU_NODES,
+        description:
+            "Spare GPU nodes on top of the derived count (gpuNodeCount 0 only): idle nodes, already holding the model, that the workers of a repaired or replaced node reschedule onto at once; each costs a full node. None while the graph is parked.",
     },
     gpuCapacityType: {
         type: "string",

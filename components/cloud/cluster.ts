@@ -57,7 +57,7 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly nodeRole: aws.iam.Role;
     /** The KMS key (rotated yearly) that envelope-encrypts the cluster's Kubernetes secrets. */
     public readonly secretsKey: aws.kms.Key;
-    public readonly systemNodeGroup: eks.ManagedNodeGroup;
+    public readonly systemNodeGroup: aws.eks.NodeGroup;
     public readonly systemNodeGroupName: pulumi.Output<string>;
     /** kubeconfig as a Pulumi secret. */
     public readonly kubeconfig: pulumi.Output<string>;
@@ -79,13 +79,14 @@ export class Cluster extends pulumi.ComponentResource {
             { assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "ec2.amazonaws.com" }) },
             parent,
         );
-        NODE_POLICIES.forEach((policyName) => {
-            new aws.iam.RolePolicyAttachment(
-                `${name}-node-${policyName}`,
-                { role: this.nodeRole.name, policyArn: managedPolicyArn(args.partition, policyName) },
-                parent,
-            );
-        });
+        const nodePolicies = NODE_POLICIES.map(
+            (policyName) =>
+                new aws.iam.RolePolicyAttachment(
+                    `${name}-node-${policyName}`,
+                    { role: this.nodeRole.name, policyArn: managedPolicyArn(args.partition, policyName) },
+                    parent,
+                ),
+        );
 
         this.secretsKey = new aws.kms.Key(
             `${name}-secrets`,
@@ -185,21 +186,36 @@ export class Cluster extends pulumi.ComponentResource {
             },
             parent,
         );
-        this.systemNodeGroup = new eks.ManagedNodeGroup(
+        // A managed node group of aws's own (pulumi-eks's ManagedNodeGroup adds nothing here: with
+        // instanceRoles and API authentication it makes no access entry, EKS makes the node role's).
+        this.systemNodeGroup = new aws.eks.NodeGroup(
             `${name}-system`,
             {
-                cluster: this.eksCluster,
+                // An input of the cluster: the group is created after it and deleted before it.
+                clusterName: this.eksCluster.eksCluster.name,
                 nodeGroupName: `${args.clusterName}-system`,
-                nodeRole: this.nodeRole,
+                nodeRoleArn: this.nodeRole.arn,
                 amiType: "AL2023_x86_64_STANDARD",
                 instanceTypes: [args.systemInstanceType],
                 capacityType: "ON_DEMAND",
                 scalingConfig: { minSize: args.systemNodeCount, desiredSize: args.systemNodeCount, maxSize: args.systemNodeCount + 1 },
+                // Private subnets only: pulumi-eks 4.3.0 defaulted to the cluster's subnetIds, public ones
+                // included (nodegroup.ts createManagedNodeGroup, cluster.ts clusterSubnetIds @v4.3.0),
+                // where a node has no public IP and so no way out.
+                subnetIds: args.network.privateSubnetIds,
                 // Disk and IMDS live in the template (EKS rejects diskSize next to a launch template).
                 launchTemplate: { id: systemTemplate.id, version: systemTemplate.latestVersion.apply((v) => String(v)) },
                 labels: { [NODE_POOL_LABEL]: SYSTEM_POOL },
             },
-            parent,
+            {
+                parent: this,
+                // Nodes join with the role's policies; destroy deletes the group before it detaches them.
+                dependsOn: nodePolicies,
+                // Its URN while pulumi-eks's ManagedNodeGroup component (same name) was its parent.
+                aliases: [{ parent: pulumi.createUrn(`${name}-system`, "eks:index:ManagedNodeGroup", this) }],
+                // The name is fixed: a replacement must delete the old group before it creates the new one.
+                deleteBeforeReplace: true,
+            },
         );
         this.systemNodeGroupName = pulumi.output(`${args.clusterName}-system`);
 

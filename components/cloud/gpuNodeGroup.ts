@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
-import { EFA_LABEL, GPU_POOL, GPU_TAINT, NODE_POOL_LABEL } from "../k8s/labels";
+import { EFA_LABEL, GPU_POOL, GPU_TAINT, NODE_POOL_LABEL, SPARE_GPU_NODES_TAG } from "../k8s/labels";
 import { gpuAmiReleaseVersion } from "../../stacks/catalog/amis";
 import { encryptedRootVolume, NODE_METADATA_OPTIONS } from "./launchTemplate";
 
@@ -29,16 +29,18 @@ export interface GpuNodeGroupArgs {
     readonly nodeRole: aws.iam.Role;
     /** EC2 instance type of the nodes. */
     readonly instanceType: string;
-    /** Fixed size of the group: GPU capacity is planned, not autoscaled. */
+    /** Fixed size of the group, spare nodes included: GPU capacity is planned, not autoscaled. */
     readonly nodeCount: number;
+    /** How many of nodeCount are spare (beyond what the workers need), recorded in a tag of the group. @default 0 */
+    readonly spareNodes?: number;
     /** Puts the nodes in a cluster placement group with one EFA interface per network card. */
     readonly efa: boolean;
     /** EFA interfaces (= network cards) of the instance type; used with a capacity reservation. */
     readonly efaInterfaces: number;
     /** The one zone of the nodes (and of the placement group); subnetIds must lie in it. */
     readonly availabilityZone: string;
-    /** Subnets of the nodes; with EFA the group keeps those in availabilityZone. @default the cluster's private subnets */
-    readonly subnetIds?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Subnets of the nodes: the private subnet(s) of availabilityZone, or with an existing VPC its private subnets. */
+    readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /** Assemble instance-store NVMe as RAID0 (the instance must have NVMe instance store). */
     readonly nvmeRaid0: boolean;
     /** @default GPU_NODE_DISK_GIB */
@@ -60,10 +62,9 @@ export type GpuAmiPin = { readonly amiType: "AL2023_x86_64_NVIDIA"; readonly rel
 
 /**
  * The pinned AMI: the release's version (`1.35.6-20260714`) and the AL2023 NVIDIA AMI type. The
- * group's launch template is our own and has no image, so EKS launches that release; pulumi-eks
- * keeps both fields because it writes no user data of its own (4.3.0 drops them, and falls back
- * to the SSM "recommended" AMI re-read on every up, only with nodeadmExtraOptions, userData or
- * amiId; nodes/nodegroup.ts @v4.3.0). Nodes change only when the release does.
+ * group's launch template is our own and names no image, so EKS launches that release (an AMI id
+ * in the template would make EKS refuse amiType and releaseVersion); nodes change only when the
+ * release does.
  */
 export function gpuAmiPin(kubernetesVersion: string, amiRelease: string): GpuAmiPin {
     const releaseVersion = gpuAmiReleaseVersion(kubernetesVersion, amiRelease);
@@ -78,25 +79,38 @@ export function gpuAmiPin(kubernetesVersion: string, amiRelease: string): GpuAmi
  * terminating the old instances"; MINIMAL "terminates the old instances before launching the new
  * instances ... useful ... with hardware accelerators such as GPUs" (EKS API NodegroupUpdateConfig),
  * one node at a time. p5 capacity (quota, Capacity Blocks) has no spare node to surge into.
- * pulumi-eks 4.3.0's ManagedNodeGroup does not expose updateConfig, so a transform sets it on the
- * aws.eks.NodeGroup the component creates (@pulumi/aws 7.48.0 NodeGroupUpdateConfig).
+ * @pulumi/aws 7.48.0 NodeGroupUpdateConfig: updateStrategy, maxUnavailable.
  */
 export const NO_SURGE_UPDATE_CONFIG = { updateStrategy: "MINIMAL", maxUnavailable: 1 } as const;
 
-export const noSurgeNodeUpdates: pulumi.ResourceTransform = (args) =>
-    args.type === "aws:eks/nodeGroup:NodeGroup"
-        ? { props: { ...args.props, updateConfig: NO_SURGE_UPDATE_CONFIG }, opts: args.opts }
-        : undefined;
+/**
+ * Node auto repair (EKS API NodeRepairConfig; @pulumi/aws 7.48.0 NodeGroupNodeRepairConfig has
+ * enabled, maxParallelNodesRepairedCount/Percentage, maxUnhealthyNodeThresholdCount/Percentage and
+ * nodeRepairConfigOverrides). With the node monitoring agent (./nodeMonitoringAgent.ts) EKS acts on
+ * its AcceleratedHardwareReady condition after 10 minutes, on the others after 30, by a reboot or a
+ * replacement per condition (EKS user guide, node-health). Here: one node at a time, like updates,
+ * so a repair never takes both roles' nodes at once; and no repair once more than half the group
+ * is unhealthy, where the cause is likely not one node's hardware (an AMI, a driver, a zone) and
+ * replacing every node would only stop the serving. No overrides: EKS's default wait and action
+ * per condition.
+ */
+export const GPU_NODE_REPAIR_CONFIG = {
+    enabled: true,
+    maxParallelNodesRepairedCount: 1,
+    maxUnhealthyNodeThresholdPercentage: 50,
+} as const;
 
 /**
- * The GPU managed node group: AL2023 NVIDIA AMI, GPU taint, pool labels, and with EFA a cluster
- * placement group in one zone. Every path uses a launch template of our own (pulumi-eks's own
- * template has hop limit 2 and an unencrypted root volume, see ./launchTemplate.ts), which carries
- * IMDSv2 with hop limit 1, the encrypted root volume, the EFA interfaces, the placement group or
- * the capacity reservation, and the nodeadm RAID0 config.
+ * The GPU managed node group (aws.eks.NodeGroup): AL2023 NVIDIA AMI, GPU taint, pool labels, node
+ * updates without a surge, node auto repair, and with EFA a cluster placement group in one zone.
+ * Every path uses a launch template of our own (see ./launchTemplate.ts), which carries IMDSv2 with
+ * hop limit 1, the encrypted root volume, the EFA interfaces, the placement group or the capacity
+ * reservation, and the nodeadm RAID0 config. No access entry is made: EKS creates the EC2_LINUX
+ * entry of a managed node group's role itself (pulumi-eks 4.3.0's ManagedNodeGroup, used before,
+ * made none either with instanceRoles and API authentication).
  */
 export class GpuNodeGroup extends pulumi.ComponentResource {
-    public readonly nodeGroup: eks.ManagedNodeGroup;
+    public readonly nodeGroup: aws.eks.NodeGroup;
     public readonly nodeGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: GpuNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -106,29 +120,36 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         if (args.efa) {
             labels[EFA_LABEL] = "true";
         }
-        const capacityType = args.capacityType ?? "ON_DEMAND";
-        const common: eks.ManagedNodeGroupArgs = {
-            cluster: args.cluster,
-            nodeGroupName,
-            nodeRole: args.nodeRole,
-            ...gpuAmiPin(args.kubernetesVersion, args.amiRelease),
-            capacityType,
-            // minSize = desiredSize: the group never scales in under running workers.
-            scalingConfig: { minSize: args.nodeCount, desiredSize: args.nodeCount, maxSize: Math.max(args.nodeCount, 1) },
-            labels,
-            taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NO_SCHEDULE" }],
-            subnetIds: args.subnetIds,
-        };
-        // With a reservation the template names the instance type (it must match the reservation).
-        const nodeGroupArgs: eks.ManagedNodeGroupArgs = {
-            ...common,
-            instanceTypes: args.capacityReservationId ? undefined : [args.instanceType],
-            launchTemplate: this.launchTemplate(name, args),
-        };
-        // Transforms need the engine's callback server; Pulumi's mocks (offline plan, tests) have
-        // no engine and refuse them, so there the transform is left out (tests check it directly).
-        const transforms = pulumi.runtime.hasEngine() ? [noSurgeNodeUpdates] : undefined;
-        this.nodeGroup = new eks.ManagedNodeGroup(name, nodeGroupArgs, { parent: this, transforms });
+        const template = this.launchTemplate(name, args);
+        this.nodeGroup = new aws.eks.NodeGroup(
+            name,
+            {
+                // An input of the cluster: the group is created after it and deleted before it.
+                clusterName: args.cluster.eksCluster.name,
+                nodeGroupName,
+                nodeRoleArn: args.nodeRole.arn,
+                ...gpuAmiPin(args.kubernetesVersion, args.amiRelease),
+                capacityType: args.capacityType ?? "ON_DEMAND",
+                // With a reservation the template names the instance type (it must match the reservation).
+                instanceTypes: args.capacityReservationId ? undefined : [args.instanceType],
+                // minSize = desiredSize: the group never scales in under running workers.
+                scalingConfig: { minSize: args.nodeCount, desiredSize: args.nodeCount, maxSize: Math.max(args.nodeCount, 1) },
+                labels,
+                taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NO_SCHEDULE" }],
+                subnetIds: args.subnetIds,
+                launchTemplate: template,
+                updateConfig: NO_SURGE_UPDATE_CONFIG,
+                nodeRepairConfig: GPU_NODE_REPAIR_CONFIG,
+                tags: { [SPARE_GPU_NODES_TAG]: String(args.spareNodes ?? 0) },
+            },
+            {
+                parent: this,
+                // Its URN while pulumi-eks's ManagedNodeGroup component (same name) was its parent.
+                aliases: [{ parent: pulumi.createUrn(name, "eks:index:ManagedNodeGroup", this) }],
+                // The name is fixed: a replacement must delete the old group before it creates the new one.
+                deleteBeforeReplace: true,
+            },
+        );
         this.nodeGroupName = pulumi.output(nodeGroupName);
         this.registerOutputs({ nodeGroupName: this.nodeGroupName });
     }

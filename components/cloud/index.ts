@@ -1,6 +1,6 @@
 /**
- * The cloud layer: VPC (or an existing one), EKS cluster with its system node group, and the GPU
- * node group. A function, not a component: the resources keep the parents (and URNs) they had.
+ * The cloud layer: VPC (or an existing one), EKS cluster with its system node group, the GPU
+ * node group, and the node monitoring agent its auto repair listens to. A function, not a component: the resources keep the parents (and URNs) they had.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -8,6 +8,7 @@ import { StackConfig } from "../../stacks/resolve";
 import { Cluster } from "./cluster";
 import { GpuNodeGroup } from "./gpuNodeGroup";
 import { Network, NetworkIds } from "./network";
+import { NodeMonitoringAgent } from "./nodeMonitoringAgent";
 
 /** The slice of stack config the cloud layer reads. */
 export type CloudConfig = Pick<
@@ -31,6 +32,7 @@ export type CloudConfig = Pick<
     | "systemNodeCount"
     | "gpuInstanceType"
     | "gpuNodeCount"
+    | "spareGpuNodes"
     | "efa"
     | "gpu"
     | "gpuCapacityType"
@@ -45,12 +47,14 @@ export interface Cloud {
     readonly cluster: Cluster;
     /** The GPU node group. */
     readonly gpuNodes: GpuNodeGroup;
+    /** The node monitoring agent add-on: the node conditions the GPU group's auto repair acts on. */
+    readonly nodeMonitoringAgent: NodeMonitoringAgent;
 }
 
 /** Builds the network, the cluster and the GPU node group. */
 export function buildCloud(config: CloudConfig): Cloud {
     let network: NetworkIds;
-    let gpuSubnetIds: pulumi.Input<string>[] | undefined;
+    let gpuSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
     if (config.createVpc) {
         const vpc = new Network("network", {
             cidrBlock: config.vpcCidr,
@@ -67,7 +71,9 @@ export function buildCloud(config: CloudConfig): Cloud {
             privateSubnetIds: config.privateSubnetIds,
             publicSubnetIds: config.publicSubnetIds,
         };
-        gpuSubnetIds = config.gpuSubnetIds.length > 0 ? config.gpuSubnetIds : undefined;
+        // Without gpuSubnetIds (no EFA, no reservation: validation requires them otherwise) the
+        // GPU nodes may use every private subnet.
+        gpuSubnetIds = config.gpuSubnetIds.length > 0 ? config.gpuSubnetIds : config.privateSubnetIds;
     }
     const cluster = new Cluster("cluster", {
         clusterName: config.clusterName,
@@ -88,6 +94,7 @@ export function buildCloud(config: CloudConfig): Cloud {
             nodeRole: cluster.nodeRole,
             instanceType: config.gpuInstanceType,
             nodeCount: config.gpuNodeCount,
+            spareNodes: config.spareGpuNodes,
             efa: config.efa,
             availabilityZone: config.gpuAvailabilityZone,
             subnetIds: gpuSubnetIds,
@@ -101,5 +108,11 @@ export function buildCloud(config: CloudConfig): Cloud {
         },
         { dependsOn: [cluster] },
     );
-    return { network, cluster, gpuNodes };
+    // Its DaemonSet needs nodes to become ACTIVE; EKS creates the add-on after the system nodes.
+    const nodeMonitoringAgent = new NodeMonitoringAgent(
+        "node-monitoring-agent",
+        { clusterName: cluster.eksCluster.eksCluster.name },
+        { dependsOn: [cluster.systemNodeGroup] },
+    );
+    return { network, cluster, gpuNodes, nodeMonitoringAgent };
 }

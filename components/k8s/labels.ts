@@ -11,5 +11,7 @@ export const SYSTEM_POOL = "system";
 export const GPU_POOL = "gpu";
 /** Label on GPU nodes whose EFA interfaces are wired ("true"). */
 export const EFA_LABEL = "pd-serving/efa";
+/** Tag of the GPU node group: how many of its nodes are spare (config spareGpuNodes); the plan summary reads it. */
+export const SPARE_GPU_NODES_TAG = "pd-serving/spare-gpu-nodes";
 /** Taint of GPU nodes: only pods that tolerate it (GPU workloads, GPU DaemonSets) land there. */
 export const GPU_TAINT = { key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" } as const;

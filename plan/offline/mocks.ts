@@ -40,7 +40,6 @@ const COMPUTED_OUTPUTS: Record<string, string[]> = {
         "clusterSecurityGroupId",
         "nodeSecurityGroupId",
     ],
-    "eks:index:ManagedNodeGroup": ["placementGroupName"],
     "aws:iam/role:Role": ["arn", "name", "uniqueId"],
     "aws:iam/policy:Policy": ["arn"],
     "aws:eks/addon:Addon": ["arn", "addonVersion"],
@@ -61,7 +60,7 @@ function computedState(type: string, inputs: Record<string, unknown>): Record<st
     }
     if (type === "eks:index:Cluster") {
         // The aws.eks.Cluster inside the remote component, as far as the program reads it.
-        state.eksCluster = { vpcConfig: { clusterSecurityGroupId: KNOWN_AFTER_UP } };
+        state.eksCluster = { name: inputs.name, vpcConfig: { clusterSecurityGroupId: KNOWN_AFTER_UP } };
     }
     if (type === "aws:ec2/launchTemplate:LaunchTemplate") {
         state.latestVersion = KNOWN_AFTER_UP;

@@ -2,11 +2,11 @@
  * The plan summary, derived from what the program registered (not from config), so it shows
  * what `pulumi up` would really create.
  */
-import { CostBreakdown, Fleet, hourlyCost, VcpuQuota, vcpuQuotas } from "../../stacks/sizing/cost";
+import { CostBreakdown, Fleet, hourlyCost, spareGpuNodesHourlyUsd, VcpuQuota, vcpuQuotas } from "../../stacks/sizing/cost";
 import { GPU_INSTANCE_TYPES, PRICE_REGION, PRICE_SOURCE } from "../../stacks/catalog/instances";
 import { RecordedResource } from "./mocks";
 import { KubernetesObject, PodSet, podSetsOf, PodSpec, kubernetesObjects } from "./objects";
-import { GPU_POOL, NODE_POOL_LABEL, SYSTEM_POOL } from "../../components/k8s/labels";
+import { GPU_POOL, NODE_POOL_LABEL, SPARE_GPU_NODES_TAG, SYSTEM_POOL } from "../../components/k8s/labels";
 import { PROOF_LABEL } from "../../components/serving/proof/job";
 import { podSecurityOf, PodSecurityLevel } from "./podSecurity";
 
@@ -20,6 +20,8 @@ export interface PlanSummary {
     /** ON_DEMAND or CAPACITY_BLOCK (billed up front; hourlyCostUsd still prices it on demand). */
     gpuCapacityType: string;
     gpuNodes: number;
+    /** Of gpuNodes, the spare ones (config spareGpuNodes), from the GPU node group's tag. */
+    spareGpuNodes: number;
     gpusPerNode: number;
     /** gpuNodes x gpusPerNode. */
     gpusProvisioned: number;
@@ -44,6 +46,8 @@ export interface PlanSummary {
     /** On-demand USD per hour. */
     hourlyCostUsd: number;
     costBreakdown: CostBreakdown;
+    /** What the spare GPU nodes cost, USD per hour on demand: included in costBreakdown.gpuNodes. */
+    spareGpuNodesHourlyUsd: number;
     priceRegion: string;
     priceSource: string;
     /** EC2 On-Demand vCPU quotas the nodes need. */
@@ -82,24 +86,34 @@ function proofJobs(objects: KubernetesObject[]): ProofJobsSummary {
     return { smokeTest: kinds.has("smoke"), benchmark: kinds.has("benchmark"), accuracyEval: kinds.has("accuracy") };
 }
 
+/** The managed node groups (system and GPU) are aws.eks.NodeGroups. */
+const NODE_GROUP_TYPE = "aws:eks/nodeGroup:NodeGroup";
+
 interface NodeGroupInputs {
     instanceTypes?: string[];
     scalingConfig?: { desiredSize?: number };
     capacityType?: string;
     labels?: Record<string, string>;
+    tags?: Record<string, string>;
 }
 
-function nodeGroup(resources: RecordedResource[], pool: string): { instanceType: string; nodes: number; capacityType: string } {
-    const group = resources.find(
-        (r) => r.type === "eks:index:ManagedNodeGroup" && (r.inputs as NodeGroupInputs).labels?.[NODE_POOL_LABEL] === pool,
-    );
+function nodeGroup(
+    resources: RecordedResource[],
+    pool: string,
+): { instanceType: string; nodes: number; spareNodes: number; capacityType: string } {
+    const group = resources.find((r) => r.type === NODE_GROUP_TYPE && (r.inputs as NodeGroupInputs).labels?.[NODE_POOL_LABEL] === pool);
     const inputs = (group?.inputs ?? {}) as NodeGroupInputs;
     // With a launch template of its own, the group's instance type is the template's.
     const template = resources.find(
         (r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate" && group !== undefined && r.parent === group.parent,
     );
     const instanceType = inputs.instanceTypes?.[0] ?? (template?.inputs.instanceType as string | undefined) ?? "";
-    return { instanceType, nodes: inputs.scalingConfig?.desiredSize ?? 0, capacityType: inputs.capacityType ?? "ON_DEMAND" };
+    return {
+        instanceType,
+        nodes: inputs.scalingConfig?.desiredSize ?? 0,
+        spareNodes: Number(inputs.tags?.[SPARE_GPU_NODES_TAG] ?? 0),
+        capacityType: inputs.capacityType ?? "ON_DEMAND",
+    };
 }
 
 /** nvidia.com/gpu limits of one pod. */
@@ -158,6 +172,7 @@ export function summarize(
     const fleet: Fleet = {
         gpuInstanceType: gpu.instanceType,
         gpuNodes: gpu.nodes,
+        spareGpuNodes: gpu.spareNodes,
         systemInstanceType: system.instanceType,
         systemNodes: system.nodes,
         clusters: resources.filter((r) => r.type === "eks:index:Cluster").length,
@@ -172,6 +187,7 @@ export function summarize(
         gpuInstanceType: gpu.instanceType,
         gpuCapacityType: gpu.capacityType,
         gpuNodes: gpu.nodes,
+        spareGpuNodes: gpu.spareNodes,
         gpusPerNode,
         gpusProvisioned,
         gpusRequested,
@@ -188,6 +204,7 @@ export function summarize(
         helmReleases: resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").length,
         hourlyCostUsd,
         costBreakdown,
+        spareGpuNodesHourlyUsd: spareGpuNodesHourlyUsd(fleet),
         priceRegion: PRICE_REGION,
         priceSource: PRICE_SOURCE,
         vcpuQuotas: vcpuQuotas(fleet),

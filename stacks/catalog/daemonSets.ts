@@ -30,14 +30,30 @@ export const DCGM_EXPORTER_REQUESTS = { cpuMillis: 100, memoryMiB: 128 } as cons
 export const NODE_EXPORTER_REQUESTS = { cpuMillis: 50, memoryMiB: 64 } as const;
 
 /**
+ * The EKS node monitoring agent add-on (components/cloud/nodeMonitoringAgent.ts) on every node:
+ * aws/eks-node-monitoring-agent tag v1.6.6 charts/eks-node-monitoring-agent/values.yaml
+ * `nodeAgent.resources.requests: {cpu: 10m, memory: 30Mi}`, which our configurationValues repeat.
+ */
+export const NODE_MONITORING_AGENT_REQUESTS = { cpuMillis: 10, memoryMiB: 30 } as const;
+
+/**
+ * The add-on's `dcgm-server` DaemonSet (nv-hostengine), on NVIDIA GPU instance types only (its
+ * affinity lists them): the same values.yaml has `dcgmAgent.resources: {}`, no requests.
+ */
+export const DCGM_SERVER_REQUESTS = { cpuMillis: 0, memoryMiB: 0 } as const;
+
+/**
  * EKS's own DaemonSets (aws-node 25m; kube-proxy 100m; EBS CSI node, three containers of
- * 10m/40Mi) and this program's (model cache download, EFA device plugin 10m/20Mi; the NVIDIA
- * device plugin requests nothing); with monitoring, the DCGM exporter and node-exporter.
+ * 10m/40Mi; the node monitoring agent and its dcgm-server) and this program's (model cache
+ * download, EFA device plugin 10m/20Mi; the NVIDIA device plugin requests nothing); with
+ * monitoring, the DCGM exporter and node-exporter.
  */
 export const GPU_NODE_DAEMONSETS: readonly DaemonSetRequests[] = [
     { name: "aws-node", cpuMillis: 25, memoryMiB: 0 },
     { name: "kube-proxy", cpuMillis: 100, memoryMiB: 0 },
     { name: "ebs-csi-node", cpuMillis: 30, memoryMiB: 120 },
+    { name: "eks-node-monitoring-agent", ...NODE_MONITORING_AGENT_REQUESTS },
+    { name: "dcgm-server", ...DCGM_SERVER_REQUESTS },
     { name: "model-cache", cpuMillis: MODEL_CACHE_REQUESTS.cpuMillis, memoryMiB: MODEL_CACHE_REQUESTS.memoryMiB },
     { name: "aws-efa-k8s-device-plugin", cpuMillis: 10, memoryMiB: 20, efaOnly: true },
     { name: "dcgm-exporter", ...DCGM_EXPORTER_REQUESTS, monitoringOnly: true },

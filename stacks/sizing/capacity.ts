@@ -39,6 +39,23 @@ export function allocatableCpuMillis(gpu: GpuInstanceType, features: GpuNodeFeat
     return gpu.vcpu * 1000 - kubeReservedCpuMillis(gpu.vcpu) - daemons;
 }
 
+/** The GPU node group: the nodes the workers need and the spare ones on top. */
+export interface GpuNodeGroupSize {
+    /** Nodes of the group, spares included. */
+    readonly nodes: number;
+    /** Of those, the spare ones: idle until a node is repaired or replaced. */
+    readonly spare: number;
+}
+
+/**
+ * The group's size: the workers' nodes plus spareGpuNodes. A parked graph (no GPU pods) keeps no
+ * spare either: it is parked to stop paying for GPU nodes.
+ */
+export function gpuNodeGroupSize(workerNodes: number, spareGpuNodes: number, gpuPods: number): GpuNodeGroupSize {
+    const spare = gpuPods === 0 ? 0 : spareGpuNodes;
+    return { nodes: workerNodes + spare, spare };
+}
+
 /** 2 MiB huge pages AL2023 pre-allocates on EFA-capable instances (EKS user guide, node-efa). */
 export const NODE_HUGEPAGES_2MI = 5128;
 

@@ -14,6 +14,8 @@ import {
 export interface Fleet {
     gpuInstanceType: string;
     gpuNodes: number;
+    /** Of gpuNodes, the spare ones (spareGpuNodes). */
+    spareGpuNodes: number;
     systemInstanceType: string;
     systemNodes: number;
     clusters: number;
@@ -39,6 +41,11 @@ export function hourlyCost(fleet: Fleet): { hourlyCostUsd: number; costBreakdown
         natGateways: round(fleet.natGateways * NAT_GATEWAY_USD_PER_HOUR),
     };
     return { hourlyCostUsd: round(Object.values(costBreakdown).reduce((a, b) => a + b, 0)), costBreakdown };
+}
+
+/** On-demand USD per hour of the spare GPU nodes: a part of costBreakdown.gpuNodes, not added to it. */
+export function spareGpuNodesHourlyUsd(fleet: Fleet): number {
+    return round(fleet.spareGpuNodes * (GPU_INSTANCE_TYPES[fleet.gpuInstanceType]?.hourlyUsd ?? 0));
 }
 
 /** The EC2 vCPU quota the nodes need. */
@@ -79,6 +86,10 @@ export function vcpuQuotas(fleet: Fleet): VcpuQuota[] {
 export interface CostEstimate {
     hourlyCostUsd: number;
     costBreakdown: CostBreakdown;
+    /** Of the GPU nodes, the spare ones (spareGpuNodes; 0 while parked). */
+    spareGpuNodes: number;
+    /** What the spare GPU nodes cost, USD per hour on demand: included in costBreakdown.gpuNodes. */
+    spareGpuNodesHourlyUsd: number;
     /** GPUs the worker pods request / GPUs the nodes provide. */
     gpuUtilisation: number;
     vcpuQuotas: VcpuQuota[];
@@ -89,6 +100,7 @@ export interface CostEstimate {
 export function costEstimate(c: {
     gpuInstanceType: string;
     gpuNodeCount: number;
+    spareGpuNodes: number;
     systemInstanceType: string;
     systemNodeCount: number;
     createVpc: boolean;
@@ -99,6 +111,7 @@ export function costEstimate(c: {
     const fleet: Fleet = {
         gpuInstanceType: c.gpuInstanceType,
         gpuNodes: c.gpuNodeCount,
+        spareGpuNodes: c.spareGpuNodes,
         systemInstanceType: c.systemInstanceType,
         systemNodes: c.systemNodeCount,
         clusters: 1,
@@ -107,6 +120,8 @@ export function costEstimate(c: {
     const provisioned = c.gpuNodeCount * (GPU_INSTANCE_TYPES[c.gpuInstanceType]?.gpus ?? 0);
     return {
         ...hourlyCost(fleet),
+        spareGpuNodes: c.spareGpuNodes,
+        spareGpuNodesHourlyUsd: spareGpuNodesHourlyUsd(fleet),
         gpuUtilisation: provisioned === 0 ? 0 : round((c.gpuPods * c.gpusPerPod) / provisioned),
         vcpuQuotas: vcpuQuotas(fleet),
         priceRegion: PRICE_REGION,

@@ -92,6 +92,32 @@ export function validateGpuNodeCount(gpuNodeCount: number, layout: GpuLayout, gp
     }
 }
 
+/**
+ * Spare GPU nodes go on top of the derived count only: with a fixed gpuNodeCount the nodes beyond
+ * what the workers need already are the spares, and counting more on top would make gpuNodeCount
+ * not the size of the group it names. The whole group stays within one managed node group.
+ */
+export function validateSpareGpuNodes(spareGpuNodes: number, gpuNodeCount: number, layout: GpuLayout): void {
+    if (spareGpuNodes === 0) {
+        return;
+    }
+    if (gpuNodeCount !== 0) {
+        throw new ConfigError(
+            "spareGpuNodes",
+            spareGpuNodes,
+            `with a fixed gpuNodeCount (${gpuNodeCount}) the nodes beyond what the workers need are the spares; set spareGpuNodes=0, or gpuNodeCount=0 to derive the count and add ${spareGpuNodes} spare on top.`,
+        );
+    }
+    const needed = gpuNodesNeeded(layout);
+    if (needed <= MAX_NODES_PER_NODE_GROUP && needed + spareGpuNodes > MAX_NODES_PER_NODE_GROUP) {
+        throw new ConfigError(
+            "spareGpuNodes",
+            spareGpuNodes,
+            `the workers need ${needed} GPU nodes, and ${needed} + ${spareGpuNodes} spare is over the ${MAX_NODES_PER_NODE_GROUP} nodes of one EKS managed node group; use at most ${MAX_NODES_PER_NODE_GROUP - needed}.`,
+        );
+    }
+}
+
 export function validateEfa(efa: boolean, gpuInstanceType: string, gpu: GpuInstanceType, podsPerNode: number): void {
     if (!efa) {
         return;

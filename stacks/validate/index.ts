@@ -8,6 +8,7 @@ import { GpuInstanceType } from "../catalog/instances";
 import { ConfigErrorCollector } from "../errors";
 import { CONFIG_KEYS, ConfigValues } from "../schema";
 import { validateEfa, validateEfaImageRegion, validateGpuInstanceType, validateGpuNodeCount, validateReplicas } from "./gpu";
+import { validateSpareGpuNodes } from "./gpu";
 import { validateBlockSize, validateSystemInstanceType, validateSystemNodeCount, validateTensorParallelSize } from "./gpu";
 import { validateModel, validateModelFits, validateModelRevision } from "./model";
 import { DISTINCT_LISTS, validateAccess, validateCapacity, validateControlPlaneLogTypes, validateDistinct } from "./network";
@@ -78,6 +79,9 @@ export function validateStackConfig(
                 efa: values.efa,
             };
             errors.check(() => validateGpuNodeCount(values.gpuNodeCount, layout, values.tensorParallelSize, values.gpuInstanceType));
+            if (!errors.failed("spareGpuNodes", "gpuNodeCount")) {
+                errors.check(() => validateSpareGpuNodes(values.spareGpuNodes, values.gpuNodeCount, layout));
+            }
             errors.check(() => validateEfa(values.efa, values.gpuInstanceType, gpu, podsPerGpuNode));
             // Allocatable depends on EFA (huge pages): judge resources only against a valid EFA setting.
             if (!errors.failed("efa")) {

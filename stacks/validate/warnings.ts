@@ -10,6 +10,9 @@ export function configWarnings(config: {
     graph: string;
     efa: boolean;
     apiPublicAccessCidrs: readonly string[];
+    /** spareGpuNodes as set, and the GPU pods (0: parked). */
+    spareGpuNodesSet?: number;
+    gpuPods?: number;
 }): string[] {
     const warnings: string[] = [];
     const tokenProblem = hfTokenProblem(config.model, config.hfTokenSet);
@@ -29,6 +32,11 @@ export function configWarnings(config: {
     if (config.apiPublicAccessCidrs.includes("0.0.0.0/0")) {
         warnings.push(
             "apiPublicAccessCidrs includes 0.0.0.0/0: the EKS API endpoint is reachable from the whole internet (still authenticated); narrow it, or set it empty for a private endpoint.",
+        );
+    }
+    if ((config.spareGpuNodesSet ?? 0) > 0 && config.gpuPods === 0) {
+        warnings.push(
+            `spareGpuNodes=${config.spareGpuNodesSet} adds no node while the graph is parked (prefillReplicas=0 decodeReplicas=0): the GPU node group goes to 0.`,
         );
     }
     return warnings;

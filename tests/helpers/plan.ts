@@ -82,11 +82,11 @@ export class StackPlan {
 
     /** The managed node group labelled with the given pool. */
     nodeGroup(pool: string): PlannedResource {
-        const groups = this.resources("eks:index:ManagedNodeGroup").filter(
+        const groups = this.resources("aws:eks/nodeGroup:NodeGroup").filter(
             (r) => (r.inputs.labels as Record<string, string> | undefined)?.["pd-serving/node-pool"] === pool,
         );
         if (groups.length !== 1) {
-            throw new Error(`expected one ManagedNodeGroup labelled pd-serving/node-pool=${pool}, found ${groups.length}`);
+            throw new Error(`expected one NodeGroup labelled pd-serving/node-pool=${pool}, found ${groups.length}`);
         }
         return groups[0];
     }

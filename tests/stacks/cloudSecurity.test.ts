@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import { planStack, PlannedResource, StackPlan } from "../helpers/plan";
 
-const NODE_GROUP = "eks:index:ManagedNodeGroup";
+const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
 const TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 const EKS_CLUSTER = "eks:index:Cluster";
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/test-key";

@@ -88,7 +88,18 @@ describe("cluster: EKS cluster and system node group", () => {
         assert.strictEqual((system.inputs.labels as Record<string, string>)["pd-serving/node-pool"], "system");
         assert.deepStrictEqual(system.inputs.taints ?? [], []);
         assert.deepStrictEqual(system.inputs.instanceTypes, ["m6i.xlarge"]);
-        assert.deepStrictEqual(system.inputs.cluster, { resource: `${EKS_CLUSTER}::${cluster.name}` });
+        assert.strictEqual(system.inputs.clusterName, cluster.inputs.name);
+        assert.ok(system.dependsOn.includes(`${EKS_CLUSTER}::${cluster.name}`), "created after the cluster, deleted before it");
+    });
+
+    it("puts the system nodes in the private subnets only (a node in a public subnet has no public IP and no way out)", async () => {
+        const p = await planStack("dev", [], { distinctIds: true });
+        const subnets = p.resources("aws:ec2/subnet:Subnet");
+        const privateIds = subnets
+            .filter((s) => (s.inputs.tags as Record<string, string>)["kubernetes.io/role/internal-elb"] === "1")
+            .map((s) => p.idOf(s));
+        assert.strictEqual(privateIds.length, 3);
+        assert.deepStrictEqual([...(p.nodeGroup("system").inputs.subnetIds as string[])].sort(), privateIds.sort());
     });
 
     it("sizes the system node group from systemNodeCount (never below it)", () => {

@@ -7,7 +7,6 @@ import * as assert from "assert";
 import { parse as parseYaml } from "yaml";
 import { GPU_INSTANCE_TYPES } from "../../stacks/catalog/instances";
 import { planStack, PlannedResource, StackPlan } from "../helpers/plan";
-import { NO_SURGE_UPDATE_CONFIG, noSurgeNodeUpdates } from "../../components/cloud/gpuNodeGroup";
 
 const SUBNET = "aws:ec2/subnet:Subnet";
 const TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
@@ -113,8 +112,11 @@ describe("gpuNodeGroup: llama31-pd (p5.48xlarge, EFA)", () => {
 
     it("joins the cluster with the shared node role", () => {
         const cluster = p.only("eks:index:Cluster");
-        assert.deepStrictEqual(gpu.inputs.cluster, { resource: `eks:index:Cluster::${cluster.name}` });
-        assert.deepStrictEqual(gpu.inputs.nodeRole, p.nodeGroup("system").inputs.nodeRole);
+        assert.strictEqual(gpu.inputs.clusterName, cluster.inputs.name);
+        assert.ok(gpu.dependsOn.includes(`eks:index:Cluster::${cluster.name}`), "created after the cluster, deleted before it");
+        assert.ok(gpu.dependsOn.includes("aws:iam/role:Role::cluster-node"), "nodeRoleArn from the shared node role");
+        assert.deepStrictEqual(gpu.inputs.nodeRoleArn, p.nodeGroup("system").inputs.nodeRoleArn);
+        assert.ok(p.nodeGroup("system").dependsOn.includes("aws:iam/role:Role::cluster-node"));
     });
 
     it("provisions 16 H100s for 16 single-GPU pods", () => {
@@ -203,15 +205,10 @@ describe("gpuNodeGroup: AMI pin and updates without surge", () => {
         }
     });
 
-    it("sets updateStrategy MINIMAL, one node at a time, on the node group pulumi-eks creates (no surge GPU node)", () => {
-        const props = { nodeGroupName: "x" };
-        const result = noSurgeNodeUpdates({ custom: true, type: "aws:eks/nodeGroup:NodeGroup", name: "n", props, opts: {} });
-        assert.ok(result && !(result instanceof Promise));
-        assert.deepStrictEqual(result.props, { nodeGroupName: "x", updateConfig: { updateStrategy: "MINIMAL", maxUnavailable: 1 } });
-        assert.deepStrictEqual(NO_SURGE_UPDATE_CONFIG, { updateStrategy: "MINIMAL", maxUnavailable: 1 });
-        assert.strictEqual(
-            noSurgeNodeUpdates({ custom: true, type: "aws:ec2/launchTemplate:LaunchTemplate", name: "n", props, opts: {} }),
-            undefined,
-        );
+    it("updates one node at a time without a surge node (updateStrategy MINIMAL), in the plan itself", async () => {
+        for (const stack of ["llama31-pd", "dev"]) {
+            const g = (await planStack(stack)).nodeGroup("gpu");
+            assert.deepStrictEqual(g.inputs.updateConfig, { updateStrategy: "MINIMAL", maxUnavailable: 1 }, stack);
+        }
     });
 });

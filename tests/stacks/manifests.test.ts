@@ -444,7 +444,7 @@ for (const variant of VARIANTS) {
                 const plugin = gpuCharts.includes(String(release.inputs.chart));
                 assert.strictEqual(selector?.[POOL_LABEL], plugin ? "gpu" : "system", `Helm release ${release.name}`);
             }
-            const addon = p.only("aws:eks/addon:Addon");
+            const addon = p.resource("aws:eks/addon:Addon", "storage-ebs-csi");
             const config = JSON.parse(String(addon.inputs.configurationValues)) as { controller: { nodeSelector: Record<string, string> } };
             assert.strictEqual(config.controller.nodeSelector[POOL_LABEL], "system");
         });

@@ -42,7 +42,7 @@ function orderedAfter(plan: StackPlan, r: PlannedResource, dependency: RegExp): 
 const LB_CONTROLLER = /^kubernetes:helm\.sh\/v3:Release::aws-load-balancer-controller$/;
 const EBS_DRIVER =
     /^(aws:eks\/addon:Addon::storage-ebs-csi|pd-serving:platform:Storage::storage|kubernetes:storage\.k8s\.io\/v1:StorageClass::.*)$/;
-const GPU_NODES = /^eks:index:ManagedNodeGroup::gpu-nodes$/;
+const GPU_NODES = /^aws:eks\/nodeGroup:NodeGroup::gpu-nodes$/;
 
 for (const [stack, sets] of [
     ["llama31-pd", []],

@@ -118,7 +118,7 @@ describe("plan CLI (scripts/plan.ts)", function () {
             assert.strictEqual(plan.summary.gpuNodes, 3);
             const gpu = plan.resources.find(
                 (r) =>
-                    r.type === "eks:index:ManagedNodeGroup" &&
+                    r.type === "aws:eks/nodeGroup:NodeGroup" &&
                     (r.inputs.labels as Record<string, string>)["pd-serving/node-pool"] === "gpu",
             );
             assert.ok(gpu);

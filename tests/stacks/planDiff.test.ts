@@ -113,7 +113,7 @@ describe("offline plan diff (plan/diff.ts)", function () {
             assert.deepStrictEqual(diff.summary.gpuNodes, { base: 2, head: 3, delta: 1 });
             assert.deepStrictEqual(diff.summary.gpusProvisioned, { base: 16, head: 24, delta: 8 });
             assert.deepStrictEqual(diff.summary.gpuInstanceType, { base: "p5.48xlarge", head: "p5.48xlarge" });
-            const groups = diff.cloudResources.changed.filter((r) => r.type === "eks:index:ManagedNodeGroup");
+            const groups = diff.cloudResources.changed.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup");
             assert.strictEqual(groups.length, 1, JSON.stringify(diff.cloudResources.changed));
             assert.deepStrictEqual(
                 groups[0].changes.find((c) => c.path === "scalingConfig.desiredSize"),
@@ -123,7 +123,7 @@ describe("offline plan diff (plan/diff.ts)", function () {
             assert.match(markdown, /^\| GPU nodes \(p5\.48xlarge\) \| 2 \| 3 \| \*\*\+1\*\* \|$/m);
             assert.ok(
                 markdown.includes(
-                    `changed \`eks:index:ManagedNodeGroup\` \`${groups[0].name}\`: \`scalingConfig.desiredSize\`: \`2\` → \`3\``,
+                    `changed \`aws:eks/nodeGroup:NodeGroup\` \`${groups[0].name}\`: \`scalingConfig.desiredSize\`: \`2\` → \`3\``,
                 ),
                 markdown,
             );
@@ -241,7 +241,7 @@ describe("offline plan diff (plan/diff.ts)", function () {
         assert.ok(d.changed);
         assert.deepStrictEqual(d.kubernetes.removed, []);
         assert.strictEqual(d.kubernetes.added.length, fs.readdirSync(path.join(base, "manifests")).length);
-        assert.ok(d.cloudResources.added.some((r) => r.type === "eks:index:ManagedNodeGroup"));
+        assert.ok(d.cloudResources.added.some((r) => r.type === "aws:eks/nodeGroup:NodeGroup"));
         assert.deepStrictEqual(d.summary.gpusRequested, { base: 0, head: 16, delta: 16 });
         assert.ok(renderMarkdown(d).includes("The base has no plan of this stack"));
     });

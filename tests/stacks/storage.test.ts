@@ -31,7 +31,7 @@ describe("storage: EBS CSI driver and the gp3 StorageClass (llama31-pd, graph=dy
         p = await planStack("llama31-pd", ["graph=dynamo", "dynamoDiscovery=etcd"], {
             state: { "eks:index:Cluster": { oidcProviderArn: OIDC_PROVIDER_ARN, oidcIssuer: OIDC_ISSUER } },
         });
-        addon = p.only(ADDON);
+        addon = p.resource(ADDON, "storage-ebs-csi");
         gp3 = asObject(p.manifest("StorageClass", "gp3"));
     });
 
@@ -120,7 +120,7 @@ describe("storage: EBS CSI driver and the gp3 StorageClass (llama31-pd, graph=dy
 describe("storage: also without Dynamo (dev)", () => {
     it("dev has the add-on and the default gp3 StorageClass too", async () => {
         const dev = await planStack("dev");
-        assert.strictEqual(dev.only(ADDON).inputs.addonName, "aws-ebs-csi-driver");
+        assert.strictEqual(dev.resource(ADDON, "storage-ebs-csi").inputs.addonName, "aws-ebs-csi-driver");
         assert.deepStrictEqual(
             storageClasses(dev).map((sc) => sc.metadata.name),
             ["gp3"],

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import { KubernetesObject, podSpecOf, workloadReplicas } from "../../plan/offline/objects";
 import { parseCpuMillis, parseMemoryMiB } from "../../stacks/quantity";
 import { SYSTEM_PODS } from "../../stacks/catalog/systemPods";
-import { busiestSystemNode } from "../../stacks/validate/system";
+import { nodesFilledPast, systemCapacityProblem } from "../../stacks/validate/system";
 import { planStack, StackPlan } from "../helpers/plan";
 
 function onSystemNodes(o: KubernetesObject): boolean {
@@ -56,11 +56,30 @@ describe("systemPods: the table matches the planned system workloads", () => {
         }
     });
 
-    it("the busiest node counts spread workloads once per node and the rest in full", () => {
-        const one = busiestSystemNode({ graph: "dynamo", dynamoInfra: false, frontendReplicas: 6, systemNodeCount: 3 });
-        const more = busiestSystemNode({ graph: "dynamo", dynamoInfra: false, frontendReplicas: 6, systemNodeCount: 6 });
-        // 6 frontends of 2 CPU on 3 nodes: 2 a node; on 6 nodes: 1.
-        assert.strictEqual(one.cpuMillis - more.cpuMillis, 2000);
-        assert.ok(one.pods.includes("2 frontend") && one.pods.includes("2 coredns"), one.pods.join(", "));
+    it("nodesFilledPast: how many nodes the other pods can fill past the room a pod needs", () => {
+        assert.strictEqual(nodesFilledPast(0, 1000, 3), 0);
+        assert.strictEqual(nodesFilledPast(1000, 1000, 3), 0, "1000m cannot fill a node past 1000m");
+        assert.strictEqual(nodesFilledPast(1001, 1000, 3), 1);
+        assert.strictEqual(nodesFilledPast(2001, 1000, 3), 2);
+        assert.strictEqual(nodesFilledPast(9000, 1000, 3), 3, "at most every node");
+        assert.strictEqual(nodesFilledPast(1, 0, 3), 3, "no room at all: every node is full for it");
+    });
+
+    it("free pods need some node with room, pinned members room beside everything else on their node", () => {
+        const dev = {
+            graph: "dynamo" as const,
+            dynamoInfra: false,
+            dynamoDiscovery: "kubernetes" as const,
+            monitoring: true,
+            monitoringFootprint: "small" as const,
+            frontendReplicas: 1,
+            systemNodeCount: 3,
+            systemInstanceType: "m7i.xlarge",
+        };
+        // More pods than one m7i.xlarge holds (3937m of 3705m after DaemonSets), spread over three.
+        assert.strictEqual(systemCapacityProblem(dev), undefined);
+        // etcd members are pinned one per node: a member's node may hold everything else first.
+        assert.match(systemCapacityProblem({ ...dev, dynamoDiscovery: "etcd" }) ?? "", /^a node that must take its etcd member/);
+        assert.strictEqual(systemCapacityProblem({ ...dev, dynamoDiscovery: "etcd", systemInstanceType: "m7i.2xlarge" }), undefined);
     });
 });

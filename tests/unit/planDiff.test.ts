@@ -66,7 +66,7 @@ describe("unit: plan diff", () => {
     it("a new instance type replaces the GPU node group; a new size does not", () => {
         const group = (instanceTypes: string[], desiredSize: number) => [
             {
-                type: "eks:index:ManagedNodeGroup",
+                type: "aws:eks/nodeGroup:NodeGroup",
                 name: "gpu-nodes",
                 parent: null,
                 inputs: { instanceTypes, scalingConfig: { desiredSize } },

@@ -67,6 +67,7 @@ describe("unit: cost arithmetic", () => {
     const fleet = {
         gpuInstanceType: "p5.48xlarge",
         gpuNodes: 2,
+        spareGpuNodes: 0,
         systemInstanceType: "m7i.xlarge",
         systemNodes: 3,
         clusters: 1,
@@ -100,6 +101,7 @@ describe("unit: cost arithmetic", () => {
         const base = {
             gpuInstanceType: "p5.48xlarge",
             gpuNodeCount: 2,
+            spareGpuNodes: 0,
             systemInstanceType: "m7i.xlarge",
             systemNodeCount: 3,
             availabilityZones: ["a", "b", "c"],
@@ -113,5 +115,25 @@ describe("unit: cost arithmetic", () => {
         assert.strictEqual(costEstimate({ ...base, createVpc: false }).costBreakdown.natGateways, 0);
         assert.strictEqual(costEstimate({ ...base, createVpc: true }).gpuUtilisation, 1);
         assert.strictEqual(costEstimate({ ...base, gpuPods: 12, createVpc: true }).gpuUtilisation, 0.75);
+    });
+
+    it("a spare GPU node is one more node in the GPU line, reported as its share of it, and lowers utilisation", () => {
+        const base = {
+            gpuInstanceType: "p5.48xlarge",
+            systemInstanceType: "m7i.xlarge",
+            systemNodeCount: 3,
+            availabilityZones: ["a", "b", "c"],
+            gpuPods: 16,
+            gpusPerPod: 1,
+            createVpc: true,
+        };
+        const without = costEstimate({ ...base, gpuNodeCount: 2, spareGpuNodes: 0 });
+        const withSpare = costEstimate({ ...base, gpuNodeCount: 3, spareGpuNodes: 1 });
+        assert.strictEqual(without.spareGpuNodesHourlyUsd, 0);
+        assert.strictEqual(withSpare.spareGpuNodes, 1);
+        assert.strictEqual(withSpare.spareGpuNodesHourlyUsd, P5.hourlyUsd);
+        assert.strictEqual(withSpare.costBreakdown.gpuNodes, 3 * P5.hourlyUsd);
+        assert.ok(Math.abs(withSpare.hourlyCostUsd - without.hourlyCostUsd - P5.hourlyUsd) < 1e-9, "the spare is not counted twice");
+        assert.strictEqual(withSpare.gpuUtilisation, Math.round((16 / 24) * 1e4) / 1e4);
     });
 });

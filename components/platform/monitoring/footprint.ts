@@ -1,7 +1,15 @@
 /**
  * Sizes of the monitoring stack per `monitoringFootprint`: Prometheus's volume and a retention
- * that fits it, and what Prometheus and Grafana request on the system nodes.
+ * that fits it, and what Prometheus requests on the system nodes (stacks/catalog/systemPods.ts,
+ * which the system-node capacity check counts).
  */
+import { PROMETHEUS_REQUESTS, PodRequests } from "../../../stacks/catalog/systemPods";
+import { Cpu, Memory } from "../../k8s/units";
+
+/** CPU and memory requests as Kubernetes quantities. */
+export function requestsOf(r: PodRequests): { cpu: string; memory: string } {
+    return { cpu: Cpu.quantity(Cpu.millis(r.cpuMillis)), memory: Memory.quantity(Memory.mebibytes(r.memoryMiB)) };
+}
 
 /** Values of the monitoringFootprint config key. */
 export type MonitoringFootprint = "standard" | "small";
@@ -32,7 +40,7 @@ export const FOOTPRINTS: Record<MonitoringFootprint, FootprintSizes> = {
         prometheusVolume: "50Gi",
         retention: "15d",
         retentionSize: "42GiB",
-        prometheusRequests: { cpu: "500m", memory: "2Gi" },
+        prometheusRequests: requestsOf(PROMETHEUS_REQUESTS.standard),
         prometheusMemoryLimit: "8Gi",
         grafanaVolume: "10Gi",
     },
@@ -40,7 +48,7 @@ export const FOOTPRINTS: Record<MonitoringFootprint, FootprintSizes> = {
         prometheusVolume: "10Gi",
         retention: "3d",
         retentionSize: "8GiB",
-        prometheusRequests: { cpu: "200m", memory: "1Gi" },
+        prometheusRequests: requestsOf(PROMETHEUS_REQUESTS.small),
         prometheusMemoryLimit: "3Gi",
         grafanaVolume: "2Gi",
     },

@@ -7,9 +7,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { NODE_EXPORTER_REQUESTS } from "../../../stacks/catalog/daemonSets";
+import { ALERTMANAGER_REQUESTS, GRAFANA_REQUESTS } from "../../../stacks/catalog/systemPods";
 import { PinnedChart, pinnedRelease } from "../../k8s/helm";
 import { onSystemNodes } from "../../k8s/pod";
-import { FootprintSizes } from "./footprint";
+import { FootprintSizes, requestsOf } from "./footprint";
 
 /**
  * prometheus-community/helm-charts tag kube-prometheus-stack-88.5.3 (ea930bae), Chart.yaml
@@ -138,7 +139,7 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
                     alertmanager: {
                         alertmanagerSpec: {
                             ...system,
-                            resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+                            resources: { requests: requestsOf(ALERTMANAGER_REQUESTS), limits: { memory: "256Mi" } },
                         },
                     },
                     "kube-state-metrics": { ...system },
@@ -165,7 +166,7 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
                         // Its fsGroup (472, grafana values.yaml) already makes the new volume Grafana's;
                         // the chown init container would be the pod's one root container.
                         initChownData: { enabled: false },
-                        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+                        resources: { requests: requestsOf(GRAFANA_REQUESTS), limits: { memory: "512Mi" } },
                         sidecar: {
                             dashboards: {
                                 enabled: true,
