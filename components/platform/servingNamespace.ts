@@ -18,6 +18,14 @@ export interface ServingNamespaceArgs {
 }
 
 /**
+ * The load balancer controller's pod webhook injects a target-health readiness gate into the
+ * namespace's pods that are NLB IP targets (the API gateway), so a rollout moves on only once a
+ * new pod is healthy in the target group (chart 3.5.0 templates/webhook.yaml, mpod.elbv2.k8s.aws,
+ * namespaceSelector `elbv2.k8s.aws/pod-readiness-gate-inject In [enabled]`).
+ */
+export const READINESS_GATE_INJECTION = { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" } as const;
+
+/**
  * Pod Security admission labels of the namespace. It must admit its privileged-level pods (the
  * model cache's and the workers' host path, IPC_LOCK on EFA), so it enforces "privileged", and
  * ./podSecurityPolicy.ts refuses everything beyond those two exceptions; every other pod is
@@ -50,7 +58,11 @@ export class ServingNamespace extends pulumi.ComponentResource {
             {
                 metadata: {
                     name: args.name,
-                    labels: { "app.kubernetes.io/part-of": "pd-serving", ...podSecurityLabels(args.kubernetesVersion) },
+                    labels: {
+                        "app.kubernetes.io/part-of": "pd-serving",
+                        ...podSecurityLabels(args.kubernetesVersion),
+                        ...READINESS_GATE_INJECTION,
+                    },
                 },
             },
             { parent: this },

@@ -80,6 +80,13 @@ for (const { graph, sets, frontend, metricsKey } of GRAPHS) {
             assert.strictEqual(lb.metadata.annotations?.[TARGET_TYPE], "ip");
         });
 
+        it("its target pods get the controller's target-health readiness gate (IP targets in a namespace labelled for injection)", () => {
+            // The controller's pod webhook (chart 3.5.0 mpod.elbv2.k8s.aws) selects namespaces by this label.
+            const ns = p.manifest("Namespace", lb.metadata.namespace!);
+            assert.strictEqual(ns.metadata.labels?.["elbv2.k8s.aws/pod-readiness-gate-inject"], "enabled");
+            assert.strictEqual(lb.metadata.annotations?.[TARGET_TYPE], "ip", "readiness gates apply to IP targets only");
+        });
+
         it("is internal and admits the new VPC's CIDR only (never 0.0.0.0/0)", () => {
             assert.strictEqual(lb.metadata.annotations?.[SCHEME], "internal");
             assert.deepStrictEqual(lb.spec.loadBalancerSourceRanges, ["10.0.0.0/16"]);
