@@ -291,3 +291,29 @@ export function nodeTaint(taint: { key: string; value?: string; effect: string }
     const effects: Record<string, string> = { NO_SCHEDULE: "NoSchedule", NO_EXECUTE: "NoExecute", PREFER_NO_SCHEDULE: "PreferNoSchedule" };
     return { key: taint.key, value: taint.value, effect: effects[taint.effect] ?? taint.effect };
 }
+
+export interface NodeAffinityOnly {
+    nodeAffinity?: {
+        requiredDuringSchedulingIgnoredDuringExecution?: {
+            nodeSelectorTerms?: { matchExpressions?: { key: string; operator: string; values?: string[] }[] }[];
+        };
+    };
+}
+
+/** Labels a required node affinity pins a pod to (single-valued In expressions of its only term). */
+export function requiredNodeLabels(affinity: NodeAffinityOnly | undefined): Record<string, string> | undefined {
+    const terms = affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+    if (terms.length !== 1) {
+        return undefined;
+    }
+    const pinned = (terms[0].matchExpressions ?? []).filter((e) => e.operator === "In" && e.values?.length === 1);
+    return Object.fromEntries(pinned.map((e) => [e.key, e.values![0]]));
+}
+
+/** Pod templates of the objects, each with the object it belongs to. */
+export function podTemplates(objects: K8sObject[]) {
+    return objects.flatMap((o) => {
+        const t = podTemplate(o);
+        return t ? [{ object: o, template: t }] : [];
+    });
+}

@@ -14,10 +14,11 @@ import {
     asK8s,
     asObject,
     K8sObject,
-    modelClass,
     nodeTaint,
     podGpus,
-    podTemplate,
+    NodeAffinityOnly,
+    requiredNodeLabels,
+    podTemplates as templates,
     schemaProblems,
     selects,
     tolerates,
@@ -72,7 +73,6 @@ interface ServicePort {
 
 const label = (v: Variant) => [v.stack, ...v.sets].join(" ");
 
-/** Pod templates of the plan with the object they belong to. */
 /** A Dynamo component is checked as a core/v1 PodTemplate holding its pod template. */
 function asSchemaObject(o: K8sObject): K8sObject {
     return o.kind === DYNAMO_COMPONENT_KIND
@@ -84,136 +84,6 @@ function asSchemaObject(o: K8sObject): K8sObject {
           } as unknown as K8sObject)
         : o;
 }
-
-interface NodeAffinityOnly {
-    nodeAffinity?: {
-        requiredDuringSchedulingIgnoredDuringExecution?: {
-            nodeSelectorTerms?: { matchExpressions?: { key: string; operator: string; values?: string[] }[] }[];
-        };
-    };
-}
-
-/** Labels a required node affinity pins a pod to (single-valued In expressions of its only term). */
-function requiredNodeLabels(affinity: NodeAffinityOnly | undefined): Record<string, string> | undefined {
-    const terms = affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
-    if (terms.length !== 1) {
-        return undefined;
-    }
-    const pinned = (terms[0].matchExpressions ?? []).filter((e) => e.operator === "In" && e.values?.length === 1);
-    return Object.fromEntries(pinned.map((e) => [e.key, e.values![0]]));
-}
-
-function templates(objects: K8sObject[]) {
-    return objects.flatMap((o) => {
-        const t = podTemplate(o);
-        return t ? [{ object: o, template: t }] : [];
-    });
-}
-
-describe("manifests: the schema check itself", () => {
-    let base: K8sObject;
-    const broken = (edit: (o: K8sObject) => void): string[] => {
-        const copy = JSON.parse(JSON.stringify(base)) as K8sObject;
-        edit(copy);
-        return schemaProblems(copy);
-    };
-    before(async () => {
-        // A real object of the plan: the dev prefill StatefulSet.
-        const p = await planStack("dev");
-        base = asObject(p.manifest("StatefulSet", "prefill"));
-    });
-
-    it("finds the model class of an apiVersion and kind in kubernetes-models", () => {
-        assert.strictEqual(modelClass("apps/v1", "StatefulSet")?.kind, "StatefulSet");
-        assert.strictEqual(modelClass("v1", "Service")?.apiVersion, "v1");
-        assert.strictEqual(modelClass("networking.k8s.io/v1", "NetworkPolicy")?.kind, "NetworkPolicy");
-        assert.strictEqual(modelClass("apps/v1", "Service"), undefined);
-        assert.strictEqual(modelClass("apps/v9", "StatefulSet"), undefined);
-    });
-
-    it("accepts the real object, including arbitrary label and annotation keys", () => {
-        assert.deepStrictEqual(schemaProblems(base), []);
-        assert.deepStrictEqual(
-            broken((o) => {
-                o.metadata.labels = { ...o.metadata.labels, "example.com/anything": "x" };
-                o.metadata.annotations = { "example.com/note": "y" };
-            }),
-            [],
-        );
-    });
-
-    it("rejects an unknown field at the top, in the spec and deep in a container", () => {
-        assert.deepStrictEqual(
-            broken((o) => {
-                o.stauts = {};
-            }),
-            ["unknown field /stauts"],
-        );
-        assert.deepStrictEqual(
-            broken((o) => {
-                o.spec!.replica = 2;
-            }),
-            ["unknown field /spec/replica"],
-        );
-        assert.deepStrictEqual(
-            broken((o) => {
-                const c = o.spec!.template!.spec.containers[0] as unknown as Record<string, unknown>;
-                c.readinesProbe = c.readinessProbe;
-            }),
-            ["unknown field /spec/template/spec/containers/0/readinesProbe"],
-        );
-        assert.deepStrictEqual(
-            broken((o) => {
-                (o.spec!.template!.spec.containers[0].resources as Record<string, unknown>).limit = { cpu: "1" };
-            }),
-            ["unknown field /spec/template/spec/containers/0/resources/limit"],
-        );
-    });
-
-    it('rejects a string where the schema wants an integer (replicas: "3")', () => {
-        const problems = broken((o) => {
-            (o.spec as Record<string, unknown>).replicas = "3";
-        });
-        assert.strictEqual(problems.length, 1, problems.join("; "));
-        assert.match(problems[0], /\/spec\/replicas must be integer/);
-    });
-
-    it("rejects a container without a name", () => {
-        const problems = broken((o) => {
-            delete (o.spec!.template!.spec.containers[0] as { name?: string }).name;
-        });
-        assert.strictEqual(problems.length, 1, problems.join("; "));
-        assert.match(problems[0], /containers\/0 must have required property '?name'?/);
-    });
-
-    it("rejects a malformed quantity and an unknown enum value", () => {
-        assert.ok(
-            broken((o) => {
-                o.spec!.template!.spec.containers[0].resources!.limits!.memory = "lots";
-            }).length > 0,
-        );
-        assert.ok(
-            broken((o) => {
-                o.spec!.podManagementPolicy = "AllAtOnce";
-            }).length > 0,
-        );
-    });
-
-    it("rejects a kind kubernetes-models does not know for that apiVersion", () => {
-        assert.match(
-            broken((o) => {
-                o.kind = "StatefulSets";
-            }).join(),
-            /no kubernetes-models class/,
-        );
-        assert.match(
-            broken((o) => {
-                o.apiVersion = "apps/v1beta9";
-            }).join(),
-            /no kubernetes-models class/,
-        );
-    });
-});
 
 for (const variant of VARIANTS) {
     describe(`manifests: ${label(variant)}`, () => {

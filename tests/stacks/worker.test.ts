@@ -8,119 +8,21 @@
 import * as assert from "assert";
 import { GPU_INSTANCE_TYPES } from "../../stacks/catalog/instances";
 import { planStack, StackPlan } from "../helpers/plan";
-import { Container, EnvVar, PodSpec, Probe } from "../helpers/k8sSchema";
-import { DYNAMO_COMPONENT_KIND, withDynamoComponents } from "../helpers/dynamo";
-
-/** AL2023 pre-allocates 5128 2 MiB huge pages on EFA instances (EKS user guide, node-efa). */
-const NODE_HUGEPAGES_MI = 5128 * 2;
-
-interface Workload {
-    kind: string;
-    metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-    spec: { replicas?: number; template: { metadata: { labels: Record<string, string> }; spec: PodSpec } };
-}
-
-type Role = "prefill" | "decode";
-const ROLES: Role[] = ["prefill", "decode"];
-
-interface Worker {
-    role: Role;
-    workload: Workload;
-    pod: PodSpec;
-    container: Container;
-}
-
-/** The prefill and decode workloads (Deployment or StatefulSet) and their serving container. */
-function workers(p: StackPlan): Worker[] {
-    return ROLES.map((role) => {
-        const found = withDynamoComponents(p.manifests()).filter(
-            (o) =>
-                ["Deployment", "StatefulSet", DYNAMO_COMPONENT_KIND].includes(o.kind) &&
-                o.metadata.labels?.["app.kubernetes.io/component"] === role,
-        ) as unknown as Workload[];
-        assert.strictEqual(found.length, 1, `one ${role} workload, found ${found.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")}`);
-        const pod = found[0].spec.template.spec;
-        const gpuContainers = pod.containers.filter((c) => Number(c.resources?.limits?.["nvidia.com/gpu"] ?? 0) > 0);
-        assert.strictEqual(gpuContainers.length, 1, `${role}: one container with GPUs`);
-        return { role, workload: found[0], pod, container: gpuContainers[0] };
-    });
-}
-
-function envVar(c: Container, name: string): EnvVar | undefined {
-    const found = (c.env ?? []).filter((e) => e.name === name);
-    assert.ok(found.length <= 1, `${c.name}: ${name} set ${found.length} times`);
-    return found[0];
-}
-
-/** The value after `flag` (or in `flag=value`); undefined when the flag is absent. */
-function argValue(args: string[], flag: string): string | undefined {
-    const values = args.flatMap((a, i) => (a === flag ? [args[i + 1]] : a.startsWith(`${flag}=`) ? [a.slice(flag.length + 1)] : []));
-    assert.ok(values.length <= 1, `${flag} given ${values.length} times`);
-    return values[0];
-}
-
-/** The served model: `--model X`, or the positional model tag of `vllm serve X`. */
-function modelOf(c: Container): string | undefined {
-    const args = c.args ?? [];
-    return argValue(args, "--model") ?? (args[0] !== undefined && !args[0].startsWith("-") ? args[0] : undefined);
-}
-
-function mebibytes(quantity: string): number {
-    const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
-    assert.ok(match, `unexpected quantity ${quantity}`);
-    return Number(match[1]) * (match[2] === "Gi" ? 1024 : 1);
-}
-
-/** Seconds a startup probe lets a container take before it is killed. */
-function startupBudgetSeconds(probe: Probe): number {
-    return (probe.initialDelaySeconds ?? 0) + (probe.periodSeconds ?? 10) * (probe.failureThreshold ?? 3);
-}
-
-const TAINT_EFFECTS: Record<string, string> = {
-    NO_SCHEDULE: "NoSchedule",
-    NO_EXECUTE: "NoExecute",
-    PREFER_NO_SCHEDULE: "PreferNoSchedule",
-};
-
-function isPinned(image: string): boolean {
-    if (/@sha256:[0-9a-f]{64}$/.test(image)) {
-        return true;
-    }
-    const last = image.split("/").pop() ?? "";
-    const tag = last.includes(":") ? last.slice(last.indexOf(":") + 1) : "";
-    return tag !== "" && tag !== "latest";
-}
-
-function allContainers(p: StackPlan): { where: string; container: Container }[] {
-    return withDynamoComponents(p.manifests()).flatMap((o) => {
-        const spec = (o.spec?.template?.spec ?? undefined) as PodSpec | undefined;
-        return spec
-            ? [...(spec.initContainers ?? []), ...spec.containers].map((container) => ({
-                  where: `${o.kind}/${o.metadata.name}`,
-                  container,
-              }))
-            : [];
-    });
-}
-
-/** Huge pages (MiB) the DaemonSets put on every GPU node (they tolerate the GPU taint). */
-function daemonSetHugepagesOnGpuNodes(p: StackPlan): number {
-    return p
-        .manifests()
-        .filter((o) => o.kind === "DaemonSet")
-        .map((o) => o.spec?.template?.spec as unknown as PodSpec)
-        .filter(
-            (spec) =>
-                (spec.tolerations ?? []).some((t) => t.key === "nvidia.com/gpu") || spec.nodeSelector?.["pd-serving/node-pool"] === "gpu",
-        )
-        .flatMap((spec) => [...(spec.initContainers ?? []), ...spec.containers])
-        .reduce((sum, c) => sum + mebibytes(c.resources?.requests?.["hugepages-2Mi"] ?? "0Mi"), 0);
-}
-
-const GRAPHS = [
-    { graph: "vllm-router", sets: [] as string[] },
-    { graph: "dynamo", sets: ["graph=dynamo"] },
-];
+import {
+    allContainers,
+    argValue,
+    daemonSetHugepagesOnGpuNodes,
+    envVar,
+    GRAPHS,
+    isPinned,
+    mebibytes,
+    modelOf,
+    NODE_HUGEPAGES_MI,
+    startupBudgetSeconds,
+    TAINT_EFFECTS,
+    Worker,
+    workers,
+} from "../helpers/workers";
 
 for (const { graph, sets } of GRAPHS) {
     describe(`worker pods, graph=${graph}: llama31-pd (p5.48xlarge, EFA)`, () => {
@@ -347,133 +249,6 @@ for (const { graph, sets } of GRAPHS) {
             assert.strictEqual(s.gpusProvisioned, 16);
             assert.strictEqual(s.prefillReplicas, 8);
             assert.strictEqual(s.decodeReplicas, 8);
-        });
-    });
-
-    describe(`worker pods, graph=${graph}: dev (g5.xlarge, no EFA)`, () => {
-        let p: StackPlan;
-        let ws: Worker[];
-        before(async () => {
-            p = await planStack("dev", sets);
-            ws = workers(p);
-        });
-
-        it("has no EFA devices, no huge pages and no EFA node selector", () => {
-            for (const w of ws) {
-                const r = w.container.resources!;
-                for (const resource of ["vpc.amazonaws.com/efa", "hugepages-2Mi"]) {
-                    assert.ok(!(resource in (r.limits ?? {})) && !(resource in (r.requests ?? {})), `${w.role}: ${resource}`);
-                }
-                assert.ok(!w.pod.volumes?.some((v) => v.emptyDir?.medium === "HugePages"), `${w.role}: HugePages volume`);
-                assert.ok(!("pd-serving/efa" in (w.pod.nodeSelector ?? {})), `${w.role}: selects EFA nodes`);
-                assert.strictEqual(w.pod.nodeSelector?.["pd-serving/node-pool"], "gpu", w.role);
-            }
-        });
-
-        it("spreads each role's pods over the shared pool (hostname spread selecting its own pods), no role anti-affinity", () => {
-            for (const w of ws) {
-                const podLabels = w.workload.spec.template.metadata.labels;
-                const spread = (w.pod.topologySpreadConstraints ?? []).find((t) => t.topologyKey === "kubernetes.io/hostname");
-                assert.ok(spread, `${w.role}: no spread over kubernetes.io/hostname`);
-                const selector = spread.labelSelector?.matchLabels ?? {};
-                assert.ok(Object.keys(selector).length > 0, `${w.role}: the spread selects nothing`);
-                for (const [key, value] of Object.entries(selector)) {
-                    assert.strictEqual(podLabels[key], value, `${w.role}: the spread selector ${key}=${value} does not match the pods`);
-                }
-                assert.strictEqual(w.pod.affinity?.podAntiAffinity, undefined, w.role);
-            }
-        });
-
-        it("moves KV cache with UCX (UCX_TLS set), not libfabric", () => {
-            for (const w of ws) {
-                assert.ok(envVar(w.container, "UCX_TLS")?.value, `${w.role}: UCX_TLS unset`);
-                assert.strictEqual(envVar(w.container, "FI_PROVIDER"), undefined, w.role);
-            }
-        });
-
-        it("keeps the side channel on the pod IP without EFA too", () => {
-            for (const w of ws) {
-                assert.strictEqual(
-                    envVar(w.container, "VLLM_NIXL_SIDE_CHANNEL_HOST")?.valueFrom?.fieldRef?.fieldPath,
-                    "status.podIP",
-                    w.role,
-                );
-                assert.ok(envVar(w.container, "VLLM_NIXL_SIDE_CHANNEL_PORT")?.value, w.role);
-            }
-        });
-
-        it("requests workerCpu 3 / workerMemory 12Gi at their limits, 1 GPU each", () => {
-            for (const w of ws) {
-                const r = w.container.resources!;
-                assert.deepStrictEqual(
-                    [r.requests?.cpu, r.limits?.cpu, r.requests?.memory, r.limits?.memory],
-                    ["3", "3", "12Gi", "12Gi"],
-                    w.role,
-                );
-                assert.strictEqual(r.limits?.["nvidia.com/gpu"], "1", w.role);
-            }
-        });
-
-        it("requests 1 + 1 GPUs, all that 2 g5.xlarge provide", () => {
-            const s = p.plan.summary;
-            assert.strictEqual(s.prefillReplicas, 1);
-            assert.strictEqual(s.decodeReplicas, 1);
-            assert.strictEqual(s.gpusRequested, 2);
-            assert.strictEqual(s.gpusProvisioned, 2);
-        });
-    });
-
-    describe(`worker pods, graph=${graph}: tensorParallelSize=2 on llama31-pd`, () => {
-        let p: StackPlan;
-        let ws: Worker[];
-        before(async () => {
-            p = await planStack("llama31-pd", [...sets, "tensorParallelSize=2"]);
-            ws = workers(p);
-        });
-
-        it("gives each pod 2 GPUs and passes --tensor-parallel-size 2", () => {
-            for (const w of ws) {
-                assert.strictEqual(w.container.resources?.limits?.["nvidia.com/gpu"], "2", w.role);
-                assert.strictEqual(argValue(w.container.args ?? [], "--tensor-parallel-size"), "2", w.role);
-            }
-        });
-
-        it("shares a node's 32 EFA devices among 4 pods (8 each) and keeps huge pages within the node", () => {
-            for (const w of ws) {
-                const r = w.container.resources!;
-                assert.strictEqual(r.limits?.["vpc.amazonaws.com/efa"], "8", w.role);
-                assert.ok(4 * mebibytes(r.limits!["hugepages-2Mi"]) + daemonSetHugepagesOnGpuNodes(p) <= NODE_HUGEPAGES_MI, w.role);
-            }
-        });
-
-        it("requests and provisions 32 GPUs (16 pods x 2 on 4 nodes)", () => {
-            assert.strictEqual(p.plan.summary.gpusRequested, 32);
-            assert.strictEqual(p.plan.summary.gpusProvisioned, 32);
-            assert.strictEqual(p.plan.summary.gpuNodes, 4);
-        });
-    });
-
-    describe(`worker pods, graph=${graph}: dev with workerCpu=2500m, workerMemory=10Gi, blockSize=64`, () => {
-        let ws: Worker[];
-        before(async () => {
-            ws = workers(await planStack("dev", [...sets, "workerCpu=2500m", "workerMemory=10Gi", "blockSize=64"]));
-        });
-
-        it("requests and limits exactly the configured CPU and memory", () => {
-            for (const w of ws) {
-                const r = w.container.resources!;
-                assert.deepStrictEqual(
-                    [r.requests?.cpu, r.limits?.cpu, r.requests?.memory, r.limits?.memory],
-                    ["2500m", "2500m", "10Gi", "10Gi"],
-                    w.role,
-                );
-            }
-        });
-
-        it("passes --block-size 64 to both roles", () => {
-            for (const w of ws) {
-                assert.strictEqual(argValue(w.container.args ?? [], "--block-size"), "64", w.role);
-            }
         });
     });
 }
