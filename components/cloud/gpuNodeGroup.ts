@@ -7,6 +7,10 @@ import { encryptedRootVolume, NODE_METADATA_OPTIONS } from "./launchTemplate";
 
 /** @default 200 GiB root volume: room for two ~12 GB inference images on instances without NVMe. */
 export const GPU_NODE_DISK_GIB = 200;
+/** On-demand unless a reservation or Capacity Block is given. */
+const DEFAULT_CAPACITY_TYPE: GpuCapacityType = "ON_DEMAND";
+/** No spare nodes unless asked (spareGpuNodes). */
+const DEFAULT_SPARE_NODES = 0;
 
 /** nodeadm config that assembles the instance-store NVMe as RAID0 for containerd and kubelet. */
 export const NVME_RAID0_NODE_CONFIG = `apiVersion: node.eks.aws/v1alpha1
@@ -129,7 +133,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
                 nodeGroupName,
                 nodeRoleArn: args.nodeRole.arn,
                 ...gpuAmiPin(args.kubernetesVersion, args.amiRelease),
-                capacityType: args.capacityType ?? "ON_DEMAND",
+                capacityType: args.capacityType ?? DEFAULT_CAPACITY_TYPE,
                 // With a reservation the template names the instance type (it must match the reservation).
                 instanceTypes: args.capacityReservationId ? undefined : [args.instanceType],
                 // minSize = desiredSize: the group never scales in under running workers.
@@ -140,7 +144,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
                 launchTemplate: template,
                 updateConfig: NO_SURGE_UPDATE_CONFIG,
                 nodeRepairConfig: GPU_NODE_REPAIR_CONFIG,
-                tags: { [SPARE_GPU_NODES_TAG]: String(args.spareNodes ?? 0) },
+                tags: { [SPARE_GPU_NODES_TAG]: String(args.spareNodes ?? DEFAULT_SPARE_NODES) },
             },
             {
                 parent: this,

@@ -15,3 +15,6 @@ export const EFA_LABEL = "pd-serving/efa";
 export const SPARE_GPU_NODES_TAG = "pd-serving/spare-gpu-nodes";
 /** Taint of GPU nodes: only pods that tolerate it (GPU workloads, GPU DaemonSets) land there. */
 export const GPU_TAINT = { key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" } as const;
+
+/** The namespace of the cluster add-ons (device plugins, CoreDNS). */
+export const KUBE_SYSTEM = "kube-system";

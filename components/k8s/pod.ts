@@ -31,6 +31,9 @@ export function onGpuNodes(efa = false): Pick<PodSpec, "nodeSelector" | "tolerat
     return { nodeSelector, tolerations: [GPU_TOLERATION] };
 }
 
+/** A probe's timeout unless given: the kubelet's 1 s default fails a busy server's health check. */
+const DEFAULT_PROBE_TIMEOUT_SECONDS = 5;
+
 /** How often a probe runs and how many failures it takes. */
 export interface ProbeTiming {
     readonly periodSeconds: number;
@@ -44,7 +47,7 @@ export function httpProbe(path: string, port: number | string, timing: ProbeTimi
         httpGet: { path, port },
         periodSeconds: timing.periodSeconds,
         failureThreshold: timing.failureThreshold,
-        timeoutSeconds: timing.timeoutSeconds ?? 5,
+        timeoutSeconds: timing.timeoutSeconds ?? DEFAULT_PROBE_TIMEOUT_SECONDS,
     };
 }
 
@@ -53,7 +56,7 @@ export function tcpProbe(port: number | string, timing: ProbeTiming): Probe {
         tcpSocket: { port },
         periodSeconds: timing.periodSeconds,
         failureThreshold: timing.failureThreshold,
-        timeoutSeconds: timing.timeoutSeconds ?? 5,
+        timeoutSeconds: timing.timeoutSeconds ?? DEFAULT_PROBE_TIMEOUT_SECONDS,
     };
 }
 

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PinnedChart, pinnedRelease } from "../k8s/helm";
 import { GPU_TOLERATION } from "../k8s/pod";
-import { EFA_LABEL, GPU_POOL, NODE_POOL_LABEL } from "../k8s/labels";
+import { EFA_LABEL, GPU_POOL, NODE_POOL_LABEL, KUBE_SYSTEM } from "../k8s/labels";
 
 /**
  * aws/eks-charts stable/aws-efa-k8s-device-plugin, chart v0.5.30 (app v0.5.20; the version
@@ -32,7 +32,7 @@ export class EfaDevicePlugin extends pulumi.ComponentResource {
             EFA_DEVICE_PLUGIN_CHART,
             {
                 releaseName: "aws-efa-k8s-device-plugin",
-                namespace: args.namespace ?? "kube-system",
+                namespace: args.namespace ?? KUBE_SYSTEM,
                 timeoutSeconds: 600,
                 values: {
                     nodeSelector: { [NODE_POOL_LABEL]: GPU_POOL, [EFA_LABEL]: "true" },

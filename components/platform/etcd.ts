@@ -29,6 +29,11 @@ const METRICS_PORT = 2381;
 /** Mount path of a member's volume (the image's WORKDIR). */
 const DATA_MOUNT = "/var/lib/etcd";
 
+/** Members: quorum survives the loss of one. */
+const DEFAULT_ETCD_REPLICAS = 3;
+/** Volume of a member (the backend quota is 4 GiB). */
+const DEFAULT_ETCD_STORAGE = "8Gi";
+
 /** Where and how big the etcd cluster is. */
 export interface EtcdArgs {
     /** Namespace of the StatefulSet, Services and PodDisruptionBudget. */
@@ -61,7 +66,7 @@ export class Etcd extends pulumi.ComponentResource {
     constructor(name: string, args: EtcdArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pd-serving:platform:Etcd", name, {}, opts);
         const parent = { parent: this };
-        const replicas = args.replicas ?? 3;
+        const replicas = args.replicas ?? DEFAULT_ETCD_REPLICAS;
         const ns = args.namespace;
         const labels = { "app.kubernetes.io/name": "etcd", "app.kubernetes.io/instance": name };
         this.memberLabels = labels;
@@ -160,7 +165,7 @@ export class Etcd extends pulumi.ComponentResource {
                             spec: {
                                 accessModes: ["ReadWriteOnce"],
                                 storageClassName: args.storageClassName,
-                                resources: { requests: { storage: args.storageSize ?? "8Gi" } },
+                                resources: { requests: { storage: args.storageSize ?? DEFAULT_ETCD_STORAGE } },
                             },
                         },
                     ],

@@ -8,6 +8,9 @@ import { Partition } from "../../stacks/partition";
 import { restrictedContainerSecurity } from "../k8s/security";
 import { NODE_POOL_LABEL, SYSTEM_POOL } from "../k8s/labels";
 
+/** Controller replicas (leader election; the second takes over webhooks at once). */
+const DEFAULT_CONTROLLER_REPLICAS = 2;
+
 /** aws/eks-charts stable/aws-load-balancer-controller 3.5.0 (app v3.5.0). */
 export const LOAD_BALANCER_CONTROLLER_CHART: PinnedChart = {
     chart: "aws-load-balancer-controller",
@@ -74,7 +77,7 @@ export class LoadBalancerController extends pulumi.ComponentResource {
                     // Given explicitly so the controller never needs IMDS (IMDSv2 hop limit 1).
                     region: args.region,
                     vpcId: args.vpcId,
-                    replicaCount: args.replicas ?? 2,
+                    replicaCount: args.replicas ?? DEFAULT_CONTROLLER_REPLICAS,
                     serviceAccount: {
                         create: true,
                         name: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,

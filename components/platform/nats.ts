@@ -39,6 +39,11 @@ export const NATS_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
  */
 const NATS_UID = 1000;
 
+/** Servers: a JetStream cluster keeps quorum with one of three down. */
+const DEFAULT_NATS_REPLICAS = 3;
+/** JetStream file store per server. */
+const DEFAULT_NATS_STORAGE = "10Gi";
+
 /** Where and how big the NATS cluster is. */
 export interface NatsArgs {
     /** Namespace of the release. */
@@ -86,7 +91,7 @@ export class Nats extends pulumi.ComponentResource {
     constructor(name: string, args: NatsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pd-serving:platform:Nats", name, {}, opts);
         const ns = args.namespace;
-        const replicas = args.replicas ?? 3;
+        const replicas = args.replicas ?? DEFAULT_NATS_REPLICAS;
         this.clientEndpoint = serviceUrl(name, ns, NATS_CLIENT_PORT, "", "nats");
         this.monitorEndpoint = serviceUrl(name, ns, NATS_MONITOR_PORT);
 
@@ -113,7 +118,11 @@ export class Nats extends pulumi.ComponentResource {
                             fileStore: {
                                 enabled: true,
                                 dir: "/data",
-                                pvc: { enabled: true, size: args.storageSize ?? "10Gi", storageClassName: args.storageClassName },
+                                pvc: {
+                                    enabled: true,
+                                    size: args.storageSize ?? DEFAULT_NATS_STORAGE,
+                                    storageClassName: args.storageClassName,
+                                },
                             },
                             memoryStore: { enabled: false },
                         },

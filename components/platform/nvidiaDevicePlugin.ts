@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PinnedChart, pinnedRelease } from "../k8s/helm";
 import { GPU_TOLERATION } from "../k8s/pod";
-import { GPU_POOL, NODE_POOL_LABEL } from "../k8s/labels";
+import { GPU_POOL, NODE_POOL_LABEL, KUBE_SYSTEM } from "../k8s/labels";
 
 /**
  * NVIDIA/k8s-device-plugin chart v0.20.0 (tag v0.20.0, values.yaml keys `tolerations`,
@@ -52,7 +52,7 @@ export class NvidiaDevicePlugin extends pulumi.ComponentResource {
             NVIDIA_DEVICE_PLUGIN_CHART,
             {
                 releaseName: "nvidia-device-plugin",
-                namespace: args.namespace ?? "kube-system",
+                namespace: args.namespace ?? KUBE_SYSTEM,
                 timeoutSeconds: 600,
                 values: {
                     nodeSelector: { [NODE_POOL_LABEL]: GPU_POOL },

@@ -75,6 +75,9 @@ export interface WorkerPodArgs {
     readonly callsKubernetesApi: boolean;
 }
 
+/** Name of the NIXL side-channel port unless a graph names it. */
+const DEFAULT_SIDE_CHANNEL_PORT_NAME = "nixl";
+
 /** Routers and the load balancer stop sending to a terminating pod before its server gets SIGTERM. */
 export const WORKER_PRESTOP_SECONDS = 15;
 /**
@@ -182,7 +185,10 @@ export function workerPodSpec(a: WorkerPodArgs): PodSpec {
                 image: a.image,
                 command: a.command,
                 args: a.args,
-                ports: [...a.ports, { name: a.sideChannelPortName ?? "nixl", containerPort: NIXL_SIDE_CHANNEL_PORT }],
+                ports: [
+                    ...a.ports,
+                    { name: a.sideChannelPortName ?? DEFAULT_SIDE_CHANNEL_PORT_NAME, containerPort: NIXL_SIDE_CHANNEL_PORT },
+                ],
                 env: [...a.modelCache.env, ...nixlEnv(a.nixlBackend, a.gpuDirectRdma), ...(a.env ?? [])],
                 resources: { requests, limits },
                 securityContext: workerSecurityContext(efa),
