@@ -112,7 +112,8 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
                             // The token is used: discovery watches the namespace's pods.
                             serviceAccountName: serviceAccount,
                             automountServiceAccountToken: true,
-                            // Restricted: a static binary that needs no user of its own and writes nothing but /tmp.
+                            // Restricted: the image (Dockerfile.router: python:3.12-slim, root) holds the binary at
+                            // /usr/local/bin/vllm-router, executable by any user; it writes nothing but /tmp.
                             securityContext: restrictedPodSecurity(DISTROLESS_NONROOT_UID),
                             volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
                             topologySpreadConstraints: [spreadAcrossNodes(labels, "ScheduleAnyway")],
