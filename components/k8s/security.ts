@@ -32,8 +32,32 @@ export function restrictedContainerSecurity(options: RestrictedContainerOptions 
     };
 }
 
-/** The non-root user of distroless images ("nonroot", GoogleContainerTools/distroless base). */
-export const DISTROLESS_NONROOT_UID = 65532;
+/**
+ * A non-root uid for containers that need no account of their own in the image (the uid of
+ * distroless's "nonroot" user, GoogleContainerTools/distroless base): runAsNonRoot needs a
+ * numeric user when the image's own is root.
+ */
+export const NONROOT_UID = 65532;
+
+/**
+ * The capabilities "baseline" lets a container add (pod-security-standards, "Capabilities");
+ * "restricted" allows NET_BIND_SERVICE only.
+ */
+export const BASELINE_ADDABLE_CAPABILITIES = [
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+] as const;
 
 /**
  * Pod-level security context of a pod that keeps its image's user (see the runAsNonRoot

@@ -12,7 +12,7 @@ import {
 } from "../k8s/pod";
 import { podHost, podUrl, serviceUrl } from "../k8s/urls";
 import { Duration } from "../k8s/units";
-import { DISTROLESS_NONROOT_UID, restrictedContainerSecurity, restrictedPodSecurity } from "../k8s/security";
+import { NONROOT_UID, restrictedContainerSecurity, restrictedPodSecurity } from "../k8s/security";
 
 /**
  * The official etcd image (gcr.io/etcd-development/etcd, pushed by etcd's scripts/release.sh as
@@ -120,7 +120,7 @@ export class Etcd extends pulumi.ComponentResource {
                             // Restricted: the image (distroless static, root by default) runs as its
                             // nonroot user; fsGroup makes the volume writable for it. No API calls.
                             automountServiceAccountToken: false,
-                            securityContext: restrictedPodSecurity(DISTROLESS_NONROOT_UID),
+                            securityContext: restrictedPodSecurity(NONROOT_UID),
                             containers: [
                                 {
                                     name: "etcd",

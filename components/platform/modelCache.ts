@@ -5,7 +5,7 @@ import { MODEL_CACHE_REQUESTS } from "../../stacks/catalog/daemonSets";
 import { PAUSE_IMAGE } from "../../stacks/catalog/images";
 import { awaitTimeout, Container, env, EnvVar, onGpuNodes, Volume } from "../k8s/pod";
 import {
-    DISTROLESS_NONROOT_UID,
+    NONROOT_UID,
     imageUserContainerSecurity,
     imageUserPodSecurity,
     podSecurityExceptions,
@@ -179,7 +179,7 @@ export class ModelCache extends pulumi.ComponentResource {
                 // requests = limits, like the worker container, so worker pods are Guaranteed QoS.
                 resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "50m", memory: "64Mi" } },
                 // Only reads the marker: it runs as a non-root user whatever the image's user is.
-                securityContext: restrictedContainerSecurity({ uid: DISTROLESS_NONROOT_UID }),
+                securityContext: restrictedContainerSecurity({ uid: NONROOT_UID }),
                 volumeMounts: [{ name: VOLUME_NAME, mountPath: MODEL_CACHE_MOUNT, readOnly: true }],
             },
         };

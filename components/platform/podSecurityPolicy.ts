@@ -10,24 +10,10 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { BASELINE_ADDABLE_CAPABILITIES } from "../k8s/security";
 
-/** Capabilities "baseline" allows a container to add (pod-security-standards), plus IPC_LOCK for EFA. */
-export const ALLOWED_ADDED_CAPABILITIES = [
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-    "IPC_LOCK",
-] as const;
+/** Capabilities a container may add: baseline's, plus IPC_LOCK for EFA. */
+export const ALLOWED_ADDED_CAPABILITIES = [...BASELINE_ADDABLE_CAPABILITIES, "IPC_LOCK"] as const;
 
 /** One CEL rule of the policy and the message a refused pod gets. */
 export interface PodRule {

@@ -22,7 +22,7 @@ import {
     workerPodSpec,
     workerProbes,
 } from "./worker";
-import { DISTROLESS_NONROOT_UID, restrictedContainerSecurity, restrictedPodSecurity } from "../k8s/security";
+import { NONROOT_UID, restrictedContainerSecurity, restrictedPodSecurity } from "../k8s/security";
 import { podUrl, serviceUrl } from "../k8s/urls";
 import { ApiGateway } from "./gateway";
 import { Duration } from "../k8s/units";
@@ -114,7 +114,7 @@ export class VllmRouterGraph extends pulumi.ComponentResource implements Serving
                             automountServiceAccountToken: true,
                             // Restricted: the image (Dockerfile.router: python:3.12-slim, root) holds the binary at
                             // /usr/local/bin/vllm-router, executable by any user; it writes nothing but /tmp.
-                            securityContext: restrictedPodSecurity(DISTROLESS_NONROOT_UID),
+                            securityContext: restrictedPodSecurity(NONROOT_UID),
                             volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
                             topologySpreadConstraints: [spreadAcrossNodes(labels, "ScheduleAnyway")],
                             terminationGracePeriodSeconds: 60,

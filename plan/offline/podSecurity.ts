@@ -4,7 +4,12 @@
  * check ids of k8s.io/pod-security-admission/policy), and which of its violations the pod's
  * named exceptions (components/k8s/security.ts) cover.
  */
-import { POD_SECURITY_EXCEPTIONS, POD_SECURITY_EXCEPTIONS_ANNOTATION, PodSecurityException } from "../../components/k8s/security";
+import {
+    BASELINE_ADDABLE_CAPABILITIES,
+    POD_SECURITY_EXCEPTIONS,
+    POD_SECURITY_EXCEPTIONS_ANNOTATION,
+    PodSecurityException,
+} from "../../components/k8s/security";
 
 export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
 
@@ -55,22 +60,8 @@ interface Container {
     ports?: { hostPort?: number }[];
 }
 
-/** Capabilities "baseline" lets a container add (the standard's list). */
-const BASELINE_CAPABILITIES = new Set([
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-]);
+/** Capabilities "baseline" lets a container add. */
+const BASELINE_CAPABILITIES: ReadonlySet<string> = new Set(BASELINE_ADDABLE_CAPABILITIES);
 /** Volume types "restricted" allows. */
 const RESTRICTED_VOLUME_TYPES = new Set([
     "configMap",

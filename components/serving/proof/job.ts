@@ -9,6 +9,7 @@ import { Duration } from "../../k8s/units";
 import {
     imageUserContainerSecurity,
     imageUserPodSecurity,
+    NONROOT_UID,
     podSecurityExceptions,
     restrictedContainerSecurity,
     restrictedPodSecurity,
@@ -79,12 +80,20 @@ export interface ProofJobArgs {
 }
 
 const DEFAULT_RESULTS_SIZE = "1Gi";
-/** A user of no image: the smoke test needs nothing but python3 and its mounts. */
-const PROOF_UID = 65532;
+/**
+ * The Job's Pod Security: restricted as a non-root user (the smoke test needs nothing but python3
+ * and its mounts), or the image's root user for a script that pip-installs (the named exception).
+ */
+function proofSecurity(installsPackages: boolean) {
+    return installsPackages
+        ? { annotations: podSecurityExceptions("runAsNonRoot"), pod: imageUserPodSecurity(), container: imageUserContainerSecurity() }
+        : { annotations: {}, pod: restrictedPodSecurity(NONROOT_UID), container: restrictedContainerSecurity() };
+}
 
 /** The Job manifest's arguments (also what the offline plan writes to manifests/). */
 export function proofJobArgs(a: ProofJobArgs): k8s.batch.v1.JobArgs {
     const labels = { ...PROOF_POD_LABELS, [PROOF_LABEL]: a.kind };
+    const security = proofSecurity(a.installsPackages);
     const volumes: Volume[] = [
         { name: "scripts", configMap: { name: a.scriptsConfigMap } },
         { name: "results", emptyDir: { sizeLimit: a.resultsSize ?? DEFAULT_RESULTS_SIZE } },
@@ -102,13 +111,13 @@ export function proofJobArgs(a: ProofJobArgs): k8s.batch.v1.JobArgs {
             backoffLimit: 0,
             activeDeadlineSeconds: a.deadlineSeconds,
             template: {
-                metadata: { labels, annotations: a.installsPackages ? podSecurityExceptions("runAsNonRoot") : {} },
+                metadata: { labels, annotations: security.annotations },
                 spec: {
                     ...onSystemNodes(),
                     restartPolicy: "Never",
                     serviceAccountName: a.serviceAccountName,
                     automountServiceAccountToken: a.serviceAccountToken,
-                    securityContext: a.installsPackages ? imageUserPodSecurity() : restrictedPodSecurity(PROOF_UID),
+                    securityContext: security.pod,
                     containers: [
                         {
                             name: a.kind,
@@ -117,7 +126,7 @@ export function proofJobArgs(a: ProofJobArgs): k8s.batch.v1.JobArgs {
                             env: a.env,
                             // The smoke test writes its one-line verdict there; others fall back to the log tail.
                             terminationMessagePolicy: "FallbackToLogsOnError",
-                            securityContext: a.installsPackages ? imageUserContainerSecurity() : restrictedContainerSecurity(),
+                            securityContext: security.container,
                             resources: {
                                 requests: { cpu: a.cpu, memory: a.memory },
                                 limits: { memory: doubled(a.memory) },
